@@ -1,0 +1,166 @@
+"""Evaluation of a trained model: Parzen LL, the Fig. 4 log p(x, h) curve, in-painting, memorisation.
+
+``evaluate_model`` returns the numbers written to ``RUN_DIR/metrics.json`` by
+``spiking-em evaluate`` together with the arrays the figures need.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import numpy as np
+
+from spiking_em import __version__
+from spiking_em.config import InferenceConfig
+from spiking_em.data import Dataset
+from spiking_em.inference import log_joint_trajectory
+from spiking_em.model import TrainedModel
+from spiking_em.parzen import DEFAULT_SIGMAS, parzen_evaluate
+from spiking_em.sampling import ancestral, generate, inpaint, random_half_mask
+from spiking_em.validation import check_positive_int
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Sizes of the evaluation; ``full()`` is the paper's protocol, ``quick()`` a smoke run."""
+
+    n_samples: int = 10_000
+    n_parzen_valid: int = 10_000
+    n_parzen_test: int = 10_000
+    n_logp: int = 10_000
+    logp_steps: int = 20
+    n_inpaint: int = 10_000
+    inpaint_steps: int = 20
+    n_nearest: int = 2_000
+    sigmas: tuple = DEFAULT_SIGMAS
+
+    def __post_init__(self):
+        for name in ("n_samples", "n_parzen_valid", "n_parzen_test", "n_logp", "logp_steps",
+                     "n_inpaint", "inpaint_steps", "n_nearest"):
+            check_positive_int(name, getattr(self, name))
+
+    @classmethod
+    def full(cls) -> "EvalConfig":
+        return cls()
+
+    @classmethod
+    def quick(cls) -> "EvalConfig":
+        return cls(n_samples=1000, n_parzen_valid=500, n_parzen_test=1000, n_logp=500,
+                   n_inpaint=200, n_nearest=300)
+
+
+def _mean_se(values: np.ndarray) -> dict:
+    values = np.asarray(values, dtype=np.float64)
+    return {"mean": float(values.mean()),
+            "se": float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else 0.0}
+
+
+def nearest_distances(queries: np.ndarray, reference: np.ndarray, chunk: int = 500) -> np.ndarray:
+    """Euclidean distance from each query row to its nearest reference row."""
+    ref_sq = np.einsum("ij,ij->i", reference, reference, dtype=np.float64)
+    out = np.empty(len(queries))
+    for s in range(0, len(queries), chunk):
+        q = queries[s:s + chunk]
+        d = (np.einsum("ij,ij->i", q, q, dtype=np.float64)[:, None] + ref_sq[None, :]
+             - 2.0 * (q @ reference.T))
+        out[s:s + chunk] = np.sqrt(np.maximum(d.min(axis=1), 0))
+    return out
+
+
+def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
+                   config: EvalConfig = EvalConfig.full(),
+                   progress: Callable[[str], None] | None = None):
+    """Compute every metric of ``metrics.json``; returns (metrics dict, arrays for figures)."""
+    rng = np.random.default_rng(seed)
+    params, prior = model.params, model.prior
+    say = progress or (lambda msg: logger.info(msg))
+    timings = {}
+    valid = dataset.valid[:config.n_parzen_valid]
+    test = dataset.test[:config.n_parzen_test]
+
+    t0 = time.perf_counter()
+    say(f"GENERATE: {config.n_samples} samples (3 encode/decode steps each)")
+    samples_gen = generate(params, prior, config.n_samples, rng=rng)
+    samples_anc = ancestral(params, prior, config.n_samples, rng=rng)
+    timings["sampling_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    say("Parzen log-likelihood (sigma chosen on validation)")
+    parzen_gen = parzen_evaluate(samples_gen, valid, test, sigmas=config.sigmas)
+    parzen_anc = parzen_evaluate(samples_anc, valid, test, sigmas=config.sigmas)
+    timings["parzen_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    say(f"log p(x, h) over {config.logp_steps} INFERENCE iterations")
+    logp_cfg = InferenceConfig(n_steps=config.logp_steps, delta=model.config.inference.delta,
+                               alpha=model.config.inference.alpha)
+    x_logp = dataset.test[:config.n_logp]
+    traj = np.concatenate([log_joint_trajectory(x_logp[s:s + 1000], params, prior, logp_cfg)
+                           for s in range(0, len(x_logp), 1000)], axis=1)
+    increments = np.diff(traj.mean(axis=1))
+    timings["logp_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    say(f"in-painting {config.n_inpaint} digits ({config.inpaint_steps} encode/decode steps)")
+    x_in = dataset.test[:config.n_inpaint]
+    mask = random_half_mask(x_in.shape, rng=rng)
+    filled = np.concatenate([inpaint(x_in[s:s + 1000], mask[s:s + 1000], params, rng=rng,
+                                     n_encode_decode=config.inpaint_steps)
+                             for s in range(0, len(x_in), 1000)])
+    missing = ~mask
+    per_digit_mse = ((filled - x_in) ** 2 * missing).sum(axis=1) / missing.sum(axis=1)
+    mean_image = dataset.train.mean(axis=0)
+    baseline_mse = ((mean_image[None, :] - x_in) ** 2 * missing).sum(axis=1) / missing.sum(axis=1)
+    timings["inpaint_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    say("nearest-training-image distances (memorisation check)")
+    d_samples = nearest_distances(samples_gen[:config.n_nearest], dataset.train)
+    d_test = nearest_distances(dataset.test[:config.n_nearest], dataset.train)
+    timings["nearest_s"] = time.perf_counter() - t0
+
+    metrics = {
+        "parzen_ll_generate": parzen_gen.as_dict(),
+        "parzen_ll_ancestral": parzen_anc.as_dict(),
+        "logp_curve": {"iteration": list(range(config.logp_steps + 1)),
+                       "mean": traj.mean(axis=1).tolist(),
+                       "se": (traj.std(axis=1, ddof=1) / np.sqrt(traj.shape[1])).tolist(),
+                       "n_digits": int(traj.shape[1]),
+                       "rises_at_every_iteration": bool(np.all(increments > 0)),
+                       "min_increment": float(increments.min())},
+        "inpaint_mse": _mean_se(per_digit_mse),
+        "inpaint_mse_mean_image": _mean_se(baseline_mse),
+        "inpaint_ratio_to_mean_image": float(per_digit_mse.mean() / baseline_mse.mean()),
+        "nearest_train_distance": {"samples": _mean_se(d_samples), "test_images": _mean_se(d_test)},
+        "settings": {"eval": {k: (list(v) if isinstance(v, tuple) else v)
+                              for k, v in asdict(config).items()},
+                     "seed": seed, "dataset": dataset.name, "data_source": dataset.source,
+                     "model_seed": model.meta.get("seed"), "train_config": model.config.as_dict(),
+                     "prior_spread": model.config.prior_spread,
+                     "prior_factor": model.config.prior_factor, "version": __version__},
+        "timings_s": timings,
+    }
+    arrays = {"samples_generate": samples_gen, "samples_ancestral": samples_anc,
+              "logp_trajectory": traj, "inpaint_original": x_in[:10], "inpaint_mask": mask[:10],
+              "inpaint_filled": filled[:10]}
+    return metrics, arrays
+
+
+def prior_spread_comparison(model: TrainedModel, dataset: Dataset, h2_train: np.ndarray, *,
+                            seed: int, config: EvalConfig) -> dict:
+    """Parzen LL of GENERATE under both readings of the prior spread (std x 4, variance x 4)."""
+    from spiking_em.sampling import fit_prior
+    out = {}
+    for spread in ("std", "variance"):
+        prior = fit_prior(h2_train, spread=spread, factor=model.config.prior_factor)
+        rng = np.random.default_rng(seed)
+        samples = generate(model.params, prior, config.n_samples, rng=rng)
+        out[spread] = parzen_evaluate(samples, dataset.valid[:config.n_parzen_valid],
+                                      dataset.test[:config.n_parzen_test],
+                                      sigmas=config.sigmas).as_dict()
+        out[spread].pop("validation_curve")
+    return out
