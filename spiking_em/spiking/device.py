@@ -1,0 +1,65 @@
+"""Brian2 C++ standalone device handling: one build per network shape, re-runs via ``run_args``.
+
+Build folders live in the user cache (``$SPIKING_EM_BRIAN2_CACHE`` or
+``~/.cache/spiking-em/brian2/<name>``), never in the repository. Brian2 rewrites only changed
+source files, so rebuilding an unchanged network in a new process does not recompile.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import brian2 as b2
+
+from spiking_em.data import user_cache_dir
+
+logger = logging.getLogger(__name__)
+
+
+def cache_dir(name: str) -> Path:
+    """Build folder for network ``name``, outside the repository."""
+    root = os.environ.get("SPIKING_EM_BRIAN2_CACHE")
+    base = Path(root) if root else user_cache_dir() / "brian2"
+    path = base / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def activate_standalone(seed: int) -> None:
+    """Reset Brian2 and switch to a fresh C++ standalone device (single-threaded, no OpenMP).
+
+    ``seed`` is compiled into the binary: every re-run replays the same Brian2 random stream,
+    so noise that must differ between runs is drawn in numpy and passed in as data.
+    """
+    b2.device.reinit()
+    b2.device.activate()
+    b2.set_device("cpp_standalone", build_on_run=False)
+    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    b2.seed(seed)
+
+
+def build(directory: Path) -> float:
+    """Generate and compile the standalone project; returns the wall time in seconds."""
+    t0 = time.perf_counter()
+    b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
+    seconds = time.perf_counter() - t0
+    logger.info("built %s in %.1f s", directory, seconds)
+    return seconds
+
+
+def run(directory: Path, run_args: dict) -> float:
+    """Run the compiled binary with new values; deletes the written run-argument files after."""
+    t0 = time.perf_counter()
+    b2.device.run(directory=str(directory), with_output=False, run_args=run_args)
+    seconds = time.perf_counter() - t0
+    b2.device.delete(code=False, data=False, run_args=True, directory=False, force=True)
+    return seconds
+
+
+def reset() -> None:
+    """Return Brian2 to the runtime device (for tests and for building another network)."""
+    b2.device.reinit()
+    b2.device.activate()
+    b2.set_device("runtime")
