@@ -9,7 +9,10 @@ checkpoint untouched.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +102,28 @@ def _save_checkpoint(path: Path, state: TrainState, optimizer, config: TrainConf
     checkpoint.save_atomic(path, arrays, meta)
 
 
+@contextlib.contextmanager
+def _deferred_interrupt():
+    """Turn Ctrl-C into a flag checked between minibatches, so a checkpoint never holds a
+    half-applied update. Outside the main thread the handler cannot be installed; then a
+    KeyboardInterrupt is only raised by callbacks, which run at batch boundaries anyway."""
+    flag = {"set": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handler(signum, frame):
+        if flag["set"]:  # second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        flag["set"] = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _check_finite(losses: dict, params: Params, where: str) -> None:
     bad = [k for k, v in losses.items() if not np.isfinite(v)]
     if not bad:
@@ -150,9 +175,10 @@ def train(train_x: np.ndarray, valid_x: np.ndarray, config: TrainConfig, *, seed
                               "another --out directory")
     n_batches = len(train_x) // config.batch_size
     try:
-        while state.epoch < config.epochs:
-            _run_epoch(train_x, valid_x, config, state, optimizer, n_batches, seed, ckpt_path,
-                       dataset_name, progress, on_epoch)
+        with _deferred_interrupt() as interrupted:
+            while state.epoch < config.epochs:
+                _run_epoch(train_x, valid_x, config, state, optimizer, n_batches, seed,
+                           ckpt_path, dataset_name, progress, on_epoch, interrupted)
     except KeyboardInterrupt:
         _save_checkpoint(ckpt_path, state, optimizer, config, seed, dataset_name)
         logger.warning("interrupted: checkpoint written at epoch %d batch %d; resume with --resume",
@@ -186,7 +212,7 @@ def _restore(ckpt_path: Path, config: TrainConfig, seed: int, optimizer, shape) 
 
 
 def _run_epoch(train_x, valid_x, config, state, optimizer, n_batches, seed, ckpt_path,
-               dataset_name, progress, on_epoch):
+               dataset_name, progress, on_epoch, interrupted):
     started = time.perf_counter()
     if state.batch == 0:
         state.permutation = state.rng.permutation(len(train_x))
@@ -208,6 +234,8 @@ def _run_epoch(train_x, valid_x, config, state, optimizer, n_batches, seed, ckpt
         if progress is not None:
             progress(Progress(state.epoch + 1, state.batch, n_batches, losses,
                               bs / max(time.perf_counter() - t0, 1e-9)))
+        if interrupted["set"]:
+            raise KeyboardInterrupt
     mean_losses = {k: v / n_batches for k, v in state.running_losses.items()}
     record = EpochRecord(epoch=state.epoch + 1, losses=mean_losses,
                          valid_reconstruction=reconstruction_error(valid_x, state.params),

@@ -1,0 +1,36 @@
+"""Helpers shared by the figure scripts: where figures go and how a model is obtained."""
+from __future__ import annotations
+
+from pathlib import Path
+
+FIGURES = Path(__file__).resolve().parents[1] / "figures"
+
+
+def model_for_figures(run_dir: str | None, quick: bool, out_dir: Path):
+    """Load RUN_DIR's model, or (with --quick and no RUN_DIR) train a small one on glyphs."""
+    from spiking_em.config import TrainConfig
+    from spiking_em.glyphs import glyph_dataset
+    from spiking_em.model import TrainedModel
+    from spiking_em.training import train
+
+    if run_dir is not None:
+        return TrainedModel.load(run_dir)
+    if not quick:
+        raise SystemExit("pass --run-dir RUN_DIR (a model trained by `spiking-em train`), "
+                         "or --quick to train a small demonstration model")
+    ds = glyph_dataset(n_train=2000, n_valid=300, n_test=300, seed=3)
+    run = out_dir / "quick-model"
+    for f in ("checkpoint.npz", "model.npz"):
+        (run / f).unlink(missing_ok=True)
+    config = TrainConfig.paper(n_hidden1=128, n_hidden2=16, epochs=2, optimizer="adam",
+                               learning_rate=1e-3, batch_size=50)
+    return train(ds.train, ds.valid, config, seed=0, out_dir=run, dataset_name="glyphs")
+
+
+def dataset_for(model, data_dir: str | None):
+    from spiking_em import data
+    from spiking_em.glyphs import glyph_dataset
+    name = model.meta.get("dataset", "mnist")
+    if name == "glyphs":
+        return glyph_dataset(n_train=2000, n_valid=300, n_test=300, seed=3)
+    return data.load(name, data_dir)

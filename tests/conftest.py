@@ -1,0 +1,63 @@
+"""Shared fixtures: the MNIST location, a small trained model, and Brian2 device resets."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spiking_em.config import TrainConfig
+from spiking_em.glyphs import glyph_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def mnist_dir() -> Path | None:
+    """$SPIKING_EM_DATA if set, else ../shared/data/mnist beside the repository, if present."""
+    for candidate in (os.environ.get("SPIKING_EM_DATA"), REPO.parent / "shared" / "data" / "mnist"):
+        if candidate and (Path(candidate) / "train-images-idx3-ubyte.gz").is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_path() -> Path:
+    path = mnist_dir()
+    if path is None:
+        pytest.skip("MNIST not found: set SPIKING_EM_DATA to a directory with the four IDX "
+                    "files (or place them in ../shared/data/mnist)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def glyphs():
+    """A small embedded glyph data set (no download)."""
+    return glyph_dataset(n_train=2000, n_valid=300, n_test=300, seed=3)
+
+
+SMALL = dict(n_hidden1=128, n_hidden2=16, epochs=3, optimizer="adam", learning_rate=1e-3,
+             batch_size=50)
+
+
+@pytest.fixture(scope="session")
+def small_model(glyphs, tmp_path_factory):
+    """A 784-128-16 model trained for 3 epochs on glyphs with Algorithm 2 (seconds)."""
+    from spiking_em.training import train
+    out = tmp_path_factory.mktemp("small_model")
+    return train(glyphs.train, glyphs.valid, TrainConfig.paper(**SMALL), seed=0, out_dir=out,
+                 dataset_name="glyphs")
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def brian2_reset():
+    """Reset Brian2's device before and after a test that builds a network."""
+    from spiking_em.spiking import device
+    device.reset()
+    yield
+    device.reset()

@@ -1,0 +1,93 @@
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from spiking_em import data
+
+
+def write_idx(path, array, *, compress=True):
+    header = struct.pack(">BBBB", 0, 0, 8, array.ndim) + b"".join(struct.pack(">I", d) for d in array.shape)
+    raw = header + array.astype(np.uint8).tobytes()
+    if compress:
+        with gzip.open(str(path) + ".gz", "wb") as fh:
+            fh.write(raw)
+    else:
+        path.write_bytes(raw)
+
+
+def make_fake_set(directory, n_train=50_010, n_test=20, compress=False):
+    """Uncompressed IDX files (no published MD5 applies, so only structure is verified)."""
+    rng = np.random.default_rng(0)
+    directory.mkdir(parents=True, exist_ok=True)
+    write_idx(directory / "train-images-idx3-ubyte", rng.integers(0, 256, (n_train, 28, 28)), compress=compress)
+    write_idx(directory / "train-labels-idx1-ubyte", rng.integers(0, 10, n_train), compress=compress)
+    write_idx(directory / "t10k-images-idx3-ubyte", rng.integers(0, 256, (n_test, 28, 28)), compress=compress)
+    write_idx(directory / "t10k-labels-idx1-ubyte", rng.integers(0, 10, n_test), compress=compress)
+
+
+@pytest.fixture
+def isolated(monkeypatch, tmp_path):
+    monkeypatch.delenv(data.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def test_missing_data_names_every_place_searched(isolated, monkeypatch):
+    monkeypatch.setenv(data.ENV_VAR, str(isolated / "env"))
+    with pytest.raises(data.DataNotFoundError) as err:
+        data.load("mnist", isolated / "explicit")
+    msg = str(err.value)
+    for place in ("explicit", "env", "cache"):
+        assert place in msg
+    assert "SPIKING_EM_DATA" in msg and "train-images-idx3-ubyte" in msg
+
+
+def test_uncompressed_files_load_and_split(isolated):
+    make_fake_set(isolated / "fashion-mnist")
+    ds = data.load("fashion-mnist", isolated)
+    assert ds.train.shape == (50_000, 784) and ds.valid.shape == (10, 784)
+    assert ds.test.shape == (20, 784) and ds.train.dtype == np.float32
+    assert 0 <= ds.train.min() and ds.train.max() <= 1
+
+
+def test_environment_variable_is_searched(isolated, monkeypatch):
+    make_fake_set(isolated / "via-env")
+    monkeypatch.setenv(data.ENV_VAR, str(isolated / "via-env"))
+    assert data.locate("fashion-mnist") == isolated / "via-env"
+
+
+def test_truncated_file_raises_corrupt_error(isolated):
+    make_fake_set(isolated / "t")
+    path = isolated / "t" / "t10k-images-idx3-ubyte"
+    path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(data.DataCorruptError, match="truncated"):
+        data.load("fashion-mnist", isolated / "t")
+
+
+def test_bad_checksum_raises_corrupt_error(isolated):
+    d = isolated / "gz"
+    make_fake_set(d, n_train=10, n_test=10, compress=True)
+    with pytest.raises(data.DataCorruptError, match="MD5"):
+        data.load("mnist", d)
+
+
+def test_not_an_idx_file(isolated):
+    p = isolated / "junk"
+    p.write_bytes(b"hello world, not idx")
+    with pytest.raises(data.DataCorruptError, match="magic"):
+        data.read_idx(p)
+
+
+def test_unknown_dataset_name():
+    with pytest.raises(ValueError, match="unknown data set"):
+        data.locate("cifar")
+
+
+@pytest.mark.mnist
+def test_real_mnist_loads_with_verified_checksums(mnist_path):
+    ds = data.load("mnist", mnist_path)
+    assert (ds.train.shape, ds.valid.shape, ds.test.shape) == ((50_000, 784), (10_000, 784), (10_000, 784))
+    assert ds.train.min() == 0 and ds.train.max() == 1
+    assert np.bincount(ds.test_labels).tolist()[0] == 980   # the standard test-set class count
