@@ -22,6 +22,8 @@ from spiking_em.sampling import ancestral, generate, inpaint, random_half_mask
 from spiking_em.validation import check_positive_int
 
 logger = logging.getLogger(__name__)
+#: top-down step sizes at which the log p(x, h) curve is also measured (first 1000 digits)
+ALPHA_SWEEP = (0.001, 0.01, 0.03, 0.1, 0.3)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,13 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
     traj = np.concatenate([log_joint_trajectory(x_logp[s:s + 1000], params, prior, logp_cfg)
                            for s in range(0, len(x_logp), 1000)], axis=1)
     increments = np.diff(traj.mean(axis=1))
+    alpha_sweep = {}
+    x_sweep = x_logp[:1000]
+    for alpha in ALPHA_SWEEP:
+        sweep_cfg = InferenceConfig(n_steps=config.logp_steps, delta=logp_cfg.delta, alpha=alpha)
+        means = log_joint_trajectory(x_sweep, params, prior, sweep_cfg).mean(axis=1)
+        alpha_sweep[f"{alpha:g}"] = {"gain": float(means[-1] - means[0]),
+                                     "rises_at_every_iteration": bool(np.all(np.diff(means) > 0))}
     timings["logp_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -131,7 +140,9 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
                        "se": (traj.std(axis=1, ddof=1) / np.sqrt(traj.shape[1])).tolist(),
                        "n_digits": int(traj.shape[1]),
                        "rises_at_every_iteration": bool(np.all(increments > 0)),
-                       "min_increment": float(increments.min())},
+                       "min_increment": float(increments.min()),
+                       "alpha": logp_cfg.alpha,
+                       "alpha_sweep": alpha_sweep},
         "inpaint_mse": _mean_se(per_digit_mse),
         "inpaint_mse_mean_image": _mean_se(baseline_mse),
         "inpaint_ratio_to_mean_image": float(per_digit_mse.mean() / baseline_mse.mean()),

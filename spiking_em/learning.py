@@ -38,7 +38,7 @@ def layer_loss_and_grad(layer: str, inputs: np.ndarray, target: np.ndarray, para
     y = ACTIVATIONS[act](z)
     err = y - target
     batch = inputs.shape[0]
-    loss = float(np.sum(err.astype(np.float64) ** 2) / batch)
+    loss = float(np.vdot(err, err)) / batch
     dz = (2.0 / batch) * err * activation_derivative(act, z, y)
     return loss, inputs.T @ dz, dz.sum(axis=0)
 
@@ -116,20 +116,32 @@ class RMSpropMomentum(Optimizer):
                  decay: float = 0.95, epsilon: float = 1e-4):
         super().__init__(params)
         self.lr, self.mu, self.rho, self.eps = learning_rate, momentum, decay, epsilon
+        self._scratch: dict[str, np.ndarray] = {}
         for k, v in params.as_dict().items():
             for slot in ("n", "a", "v"):
                 self.state[f"{slot}/{k}"] = np.zeros_like(v)
 
     def update(self, params, grads):
-        rho = self.rho
+        rho, scratch = self.rho, self._scratch
         for name, g in grads.as_dict().items():
             n, a, v = (self.state[f"{s}/{name}"] for s in ("n", "a", "v"))
+            tmp = scratch.setdefault(name, np.empty_like(g))
+            # in place, no temporaries: this update is memory-bound on the 784 x 1000 matrices
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - rho
             n *= rho
-            n += (1 - rho) * g * g
+            n += tmp
+            np.multiply(g, 1 - rho, out=tmp)
             a *= rho
-            a += (1 - rho) * g
+            a += tmp
+            np.multiply(a, a, out=tmp)
+            np.subtract(n, tmp, out=tmp)
+            tmp += self.eps
+            np.sqrt(tmp, out=tmp)
+            np.divide(g, tmp, out=tmp)
+            tmp *= self.lr
             v *= self.mu
-            v -= self.lr * g / np.sqrt(n - a * a + self.eps)
+            v -= tmp
             getattr(params, name)[...] += v
         self.n_updates += 1
 

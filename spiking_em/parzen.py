@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.special import logsumexp
 
 DEFAULT_SIGMAS = tuple(np.round(np.geomspace(0.05, 0.5, 19), 4))
 
@@ -43,9 +42,15 @@ def parzen_log_likelihoods(samples: np.ndarray, data: np.ndarray, sigmas, *,
     out = np.empty((sigmas.size, data.shape[0]))
     for start in range(0, data.shape[0], chunk_size):
         dist = _squared_distances(data[start:start + chunk_size], samples, sample_sq)
+        # logsumexp by hand: shift by the nearest sample, then one float32 exp pass per sigma
+        nearest = dist.min(axis=1, keepdims=True)
+        excess = (dist - nearest).astype(np.float32)
+        scaled = np.empty_like(excess)
         for k, s in enumerate(sigmas):
-            out[k, start:start + chunk_size] = (logsumexp(-dist / (2 * s * s), axis=1) - np.log(n)
-                                                - 0.5 * d * np.log(2 * np.pi * s * s))
+            np.multiply(excess, np.float32(-0.5 / (s * s)), out=scaled)
+            np.exp(scaled, out=scaled)
+            lse = -nearest[:, 0] / (2 * s * s) + np.log(scaled.sum(axis=1, dtype=np.float64))
+            out[k, start:start + chunk_size] = lse - np.log(n) - 0.5 * d * np.log(2 * np.pi * s * s)
         if progress is not None:
             progress(min(start + chunk_size, data.shape[0]), data.shape[0])
     return out

@@ -33,16 +33,16 @@ def mnist_path() -> Path:
 @pytest.fixture(scope="session")
 def glyphs():
     """A small embedded glyph data set (no download)."""
-    return glyph_dataset(n_train=2000, n_valid=300, n_test=300, seed=3)
+    return glyph_dataset(n_train=3000, n_valid=300, n_test=300, seed=3)
 
 
-SMALL = dict(n_hidden1=128, n_hidden2=16, epochs=3, optimizer="adam", learning_rate=1e-3,
+SMALL = dict(n_hidden1=128, n_hidden2=16, epochs=8, optimizer="adam", learning_rate=3e-4,
              batch_size=50)
 
 
 @pytest.fixture(scope="session")
 def small_model(glyphs, tmp_path_factory):
-    """A 784-128-16 model trained for 3 epochs on glyphs with Algorithm 2 (seconds)."""
+    """A 784-128-16 model trained for 8 epochs on glyphs with Algorithm 2 (seconds)."""
     from spiking_em.training import train
     out = tmp_path_factory.mktemp("small_model")
     return train(glyphs.train, glyphs.valid, TrainConfig.paper(**SMALL), seed=0, out_dir=out,

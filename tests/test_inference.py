@@ -8,12 +8,39 @@ from spiking_em.layers import f1, f2, g1, g2, init_params
 
 
 def test_inference_never_lowers_log_joint_on_a_fixed_batch(small_model, glyphs):
-    """Fig. 4's claim: every target-prop iteration raises mean log p(x, h1, h2)."""
+    """Fig. 4: every INFERENCE iteration raises mean log p(x, h1, h2) of a trained model.
+
+    Holds with a top-down step alpha = 0.1 (as it does on the full MNIST model for
+    alpha >= 0.03, see RESULTS.md); with the paper's alpha = 0.001 see the xfail below.
+    """
     m = small_model
-    traj = log_joint_trajectory(glyphs.test[:200], m.params, m.prior, InferenceConfig(n_steps=20))
+    traj = log_joint_trajectory(glyphs.test[:200], m.params, m.prior,
+                                InferenceConfig(n_steps=20, alpha=0.1))
     means = traj.mean(axis=1)
     assert np.all(np.diff(means) > 0), np.diff(means)
-    assert means[-1] - means[0] > 1.0   # a real gain in nats, not round-off
+    assert means[-1] - means[0] > 10.0   # a real gain in nats, not round-off
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured deviation from the paper: with alpha = 0.001, target-prop raises log p(x|h1) "
+    "but h1 drifts from g2(h2) faster than the h2 update follows, so the joint falls "
+    "(full MNIST model: -2.9 nats over 20 iterations). Strict: if this starts passing, "
+    "update RESULTS.md and remove the marker."))
+def test_paper_alpha_never_lowers_log_joint(small_model, glyphs):
+    m = small_model
+    traj = log_joint_trajectory(glyphs.test[:200], m.params, m.prior, InferenceConfig(n_steps=20))
+    assert np.all(np.diff(traj.mean(axis=1)) > 0)
+
+
+def test_target_prop_first_step_raises_data_term(small_model, glyphs):
+    """The data term log p(x | h1) rises on the first step (Eq. 12 estimates its gradient)."""
+    m = small_model
+    x = glyphs.test[:200]
+    h1, h2 = feedforward(x, m.params)
+    h1_new, _ = inference_step(x, h1, h2, m.params, delta=0.1, alpha=0.0)
+    before = gaussian_log_density(x, g1(h1, m.params)).mean()
+    after = gaussian_log_density(x, g1(h1_new, m.params)).mean()
+    assert after > before
 
 
 def test_step_matches_algorithm_2_by_hand(rng):
