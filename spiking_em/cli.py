@@ -80,6 +80,8 @@ def _evaluate_command(args) -> int:
         model, dataset, h2, seed=args.seed, config=config)
     out = Path(args.run_dir) / "metrics.json"
     plotting.write_json(out, metrics)
+    if args.figures:
+        plotting.write_json(Path(args.figures) / "rate_model_metrics.json", metrics)
     figs = plotting.write_all(args.figures or args.run_dir, metrics, arrays)
     _print_summary(metrics)
     print(f"metrics: {out}\nfigures: " + ", ".join(str(f) for f in figs))

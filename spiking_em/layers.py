@@ -29,7 +29,27 @@ def softplus(z: np.ndarray) -> np.ndarray:
     return out
 
 
+def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:
+    z *= 0.5
+    np.tanh(z, out=z)
+    z *= 0.5
+    z += 0.5
+    return z
+
+
+def _softplus_inplace(z: np.ndarray) -> np.ndarray:
+    tail = np.abs(z)
+    np.negative(tail, out=tail)
+    np.exp(tail, out=tail)
+    np.log1p(tail, out=tail)
+    np.maximum(z, 0, out=z)
+    z += tail
+    return z
+
+
 ACTIVATIONS = {"sigmoid": sigmoid, "softplus": softplus}
+#: the same functions overwriting their argument (used on fresh GEMM outputs only)
+_ACTIVATIONS_INPLACE = {"sigmoid": _sigmoid_inplace, "softplus": _softplus_inplace}
 LAYER_NAMES = ("f1", "g1", "f2", "g2")
 #: nonlinearity of each map (Sec. 7 of the paper)
 LAYER_ACTIVATION = {"f1": "softplus", "g1": "sigmoid", "f2": "sigmoid", "g2": "softplus"}
@@ -125,9 +145,9 @@ def init_params(sizes=(784, 1000, 100), *, rng: np.random.Generator, dtype=np.fl
 
 def apply(layer: str, u: np.ndarray, params: Params) -> np.ndarray:
     """Output of map ``layer`` (one of f1, g1, f2, g2) for inputs ``u`` of shape (batch, n_in)."""
-    w = getattr(params, "w_" + layer)
-    b = getattr(params, "b_" + layer)
-    return ACTIVATIONS[LAYER_ACTIVATION[layer]](u @ w + b)
+    z = u @ getattr(params, "w_" + layer)
+    z += getattr(params, "b_" + layer)
+    return _ACTIVATIONS_INPLACE[LAYER_ACTIVATION[layer]](z)
 
 
 def f1(x, params):

@@ -136,9 +136,10 @@ def parzen_table(out_dir, metrics: dict, *, name: str = "parzen_table") -> Path:
         table.scale(1, 1.4)
         fig.savefig(out_dir / f"{name}.png")
         plt.close(fig)
-    write_json(out_dir / f"{name}.json", {"parzen_ll_generate": g, "parzen_ll_ancestral": a,
-                                          "paper": {"generate": 236, "ancestral": 126},
-                                          "settings": metrics["settings"]})
+    write_json(out_dir / f"{name}.json", {
+        "parzen_ll_generate": g, "parzen_ll_ancestral": a,
+        "parzen_ll_generate_by_prior_spread": metrics.get("parzen_ll_generate_by_prior_spread"),
+        "paper": {"generate": 236, "ancestral": 126}, "settings": metrics["settings"]})
     return out_dir / f"{name}.png"
 
 
