@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,10 @@ def _train_command(args) -> int:
                                    ("n_hidden1", args.n_hidden1), ("n_hidden2", args.n_hidden2))
                  if v is not None}
     config = TrainConfig.preset(args.preset, **overrides)
+    if args.corrupt:
+        config = replace(config, corruptions=config.corruptions.with_overrides(args.corrupt))
+    print("corruptions: " + ", ".join(f"{k}={v.describe()}"
+                                      for k, v in config.corruptions.__dict__.items()))
     dataset = _load_dataset(args.dataset, args.data_dir, download=not args.no_download)
     print(f"data: {dataset.summary()}")
     train_x = dataset.train[:args.n_train] if args.n_train else dataset.train
@@ -175,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prior-spread", choices=["std", "variance"],
                    help="p(h2) spread: empirical std x 4 (authors' code) or variance x 4 (text)")
     p.add_argument("--n-train", type=int, default=None, help="use only the first N training images")
+    p.add_argument("--corrupt", action="append", default=[], metavar="NAME=SPEC",
+                   help="per-layer corruption, repeatable: NAME in x_for_f1, h1_for_g1, h1_for_f2, "
+                        "h2_for_g2; SPEC none | gaussian:SIGMA | bernoulli:K | "
+                        "poisson:GAIN_HZ:WINDOW_S")
     data_args(p)
     p.set_defaults(func=_train_command)
 

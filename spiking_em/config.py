@@ -75,6 +75,17 @@ class LayerCorruptions:
     def as_dict(self) -> dict:
         return {k: v.as_dict() for k, v in self.__dict__.items()}
 
+    def with_overrides(self, specs) -> "LayerCorruptions":
+        """Replace entries from ``["h2_for_g2=poisson:100:0.05", ...]`` (CLI ``--corrupt``)."""
+        changes = {}
+        for spec in specs:
+            name, sep, value = spec.partition("=")
+            if not sep or name not in self.__dataclass_fields__:
+                raise ValueError(f"--corrupt {spec!r}: expected NAME=SPEC with NAME one of "
+                                 f"{list(self.__dataclass_fields__)}")
+            changes[name] = Corruption.parse(value)
+        return replace(self, **changes)
+
     @classmethod
     def from_dict(cls, d: dict) -> "LayerCorruptions":
         return cls(**{k: Corruption.from_dict(v) for k, v in d.items()})

@@ -64,6 +64,26 @@ class Corruption:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def parse(cls, text: str) -> "Corruption":
+        """From the CLI form ``none``, ``gaussian:SIGMA``, ``bernoulli:K`` or
+        ``poisson:GAIN_HZ:WINDOW_S`` (e.g. ``poisson:100:0.05``)."""
+        kind, *args = text.strip().split(":")
+        expected = {"none": 0, "gaussian": 1, "bernoulli": 1, "poisson": 2}
+        if kind not in expected or len(args) != expected[kind]:
+            raise ValueError(f"corruption {text!r} not understood; use none, gaussian:SIGMA, "
+                             "bernoulli:K or poisson:GAIN_HZ:WINDOW_S")
+        try:
+            if kind == "gaussian":
+                return cls.gaussian(float(args[0]))
+            if kind == "bernoulli":
+                return cls.bernoulli(int(args[0]))
+            if kind == "poisson":
+                return cls.poisson(float(args[0]), float(args[1]))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"corruption {text!r}: {exc}") from None
+        return cls()
+
     def describe(self) -> str:
         if self.kind == "gaussian":
             return f"gaussian(sigma={self.sigma:g})"

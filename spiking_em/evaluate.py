@@ -109,7 +109,7 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
     for alpha in ALPHA_SWEEP:
         sweep_cfg = InferenceConfig(n_steps=config.logp_steps, delta=logp_cfg.delta, alpha=alpha)
         means = log_joint_trajectory(x_sweep, params, prior, sweep_cfg).mean(axis=1)
-        alpha_sweep[f"{alpha:g}"] = {"gain": float(means[-1] - means[0]),
+        alpha_sweep[f"{alpha:g}"] = {"gain": float(means[-1] - means[0]), "mean": means.tolist(),
                                      "rises_at_every_iteration": bool(np.all(np.diff(means) > 0))}
     timings["logp_s"] = time.perf_counter() - t0
 

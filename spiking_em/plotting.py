@@ -78,11 +78,18 @@ def plot_logp_curve(out_dir, trajectory: np.ndarray, metrics: dict, *, n_individ
         axes[0].set_xlabel("INFERENCE iteration")
         axes[0].set_ylabel("log p(x, h1, h2) (nats)")
         axes[0].legend(frameon=False)
-        axes[1].errorbar(it, mean - mean[0], yerr=se, color="C3", capsize=2)
+        axes[1].errorbar(it, mean - mean[0], yerr=se, color="C3", capsize=2,
+                         label=f"α = {curve.get('alpha', 0.001):g} (paper), all test digits")
+        for k, (alpha, entry) in enumerate(curve.get("alpha_sweep", {}).items()):
+            if "mean" in entry and float(alpha) != curve.get("alpha"):
+                axes[1].plot(it, np.asarray(entry["mean"]) - entry["mean"][0], "--",
+                             color=f"C{k}", label=f"α = {alpha} (first 1000 digits)")
+        axes[1].axhline(0, color="0.5", lw=0.5)
         axes[1].set_xlabel("INFERENCE iteration")
         axes[1].set_ylabel("mean gain over feed-forward start (nats)")
-        axes[1].set_title("rises at every iteration: "
+        axes[1].set_title("rises at every iteration (paper α): "
                           f"{curve['rises_at_every_iteration']}")
+        axes[1].legend(frameon=False, fontsize=7)
         fig.savefig(out_dir / f"{name}.png")
         plt.close(fig)
     write_json(out_dir / f"{name}.json", {"logp_curve": curve, "settings": metrics["settings"]})
@@ -99,9 +106,9 @@ def plot_inpainting(out_dir, original, mask, filled, metrics: dict, *,
     for o, c, f in zip(original, corrupted, filled):
         rows += [o, c, f]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(3.2, 0.35 * len(original) + 0.8))
+        fig, ax = plt.subplots(figsize=(4.2, 0.42 * len(original) + 1.0))
         ax.imshow(image_grid(np.array(rows), 3), cmap="gray", vmin=0, vmax=1)
-        ax.set_xticks([15, 44, 73], ["original", "half noise", "in-painted"])
+        ax.set_xticks([15, 44, 73], ["original", "half\nnoise", "in-\npainted"], fontsize=8)
         ax.set_yticks([])
         m, b = metrics["inpaint_mse"], metrics["inpaint_mse_mean_image"]
         ax.set_title(f"MSE on missing pixels {m['mean']:.4f}\n(mean image: {b['mean']:.4f})")

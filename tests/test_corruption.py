@@ -79,3 +79,29 @@ def test_out_of_domain_values_raise(rng):
         bernoulli_average(np.array([1.5]), 3, rng=rng)
     with pytest.raises(ValueError, match="non-negative"):
         poisson_rate(np.array([-1.0]), gain_hz=10, window_s=1, rng=rng)
+
+
+def test_parse_cli_forms():
+    assert Corruption.parse("gaussian:0.3") == Corruption.gaussian(0.3)
+    assert Corruption.parse("bernoulli:5") == Corruption.bernoulli(5)
+    assert Corruption.parse("poisson:100:0.05") == Corruption.poisson(100, 0.05)
+    assert Corruption.parse("none").kind == "none"
+    for bad in ("poisson:100", "laplace:1", "gaussian:abc", "gaussian:-1"):
+        with pytest.raises(ValueError):
+            Corruption.parse(bad)
+
+
+def test_per_layer_selection_through_the_cli(tmp_path, capsys):
+    from spiking_em.cli import main
+    code = main(["train", "--dataset", "glyphs", "--epochs", "1", "--n-hidden1", "16",
+                 "--n-hidden2", "4", "--n-train", "200", "--out", str(tmp_path),
+                 "--corrupt", "h2_for_g2=poisson:100:0.05", "--corrupt", "x_for_f1=none"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "h2_for_g2=poisson(gain=100 Hz, T=50 ms)" in out and "x_for_f1=none" in out
+    from spiking_em.model import TrainedModel
+    model = TrainedModel.load(tmp_path)
+    assert model.config.corruptions.h2_for_g2 == Corruption.poisson(100, 0.05)
+    assert main(["train", "--dataset", "glyphs", "--out", str(tmp_path / "b"),
+                 "--corrupt", "h3=gaussian:1"]) == 2
+    assert "expected NAME=SPEC" in capsys.readouterr().err
