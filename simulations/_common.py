@@ -34,3 +34,29 @@ def dataset_for(model, data_dir: str | None):
     if name == "glyphs":
         return glyph_dataset(n_train=2000, n_valid=300, n_test=300, seed=3)
     return data.load(name, data_dir)
+
+
+def backend_figure_main(doc: str, name: str, results_fn, plot_fn, summary_fn, argv=None) -> int:
+    """Shared body of the per-backend STDP scripts: run each backend, plot, write JSON."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", default=str(FIGURES))
+    parser.add_argument("--seed", type=int, default=0)  # fixed seed: numpy and Brian2 streams
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--backends", nargs="+", default=["numpy", "brian2"],
+                        choices=["numpy", "brian2"])
+    args = parser.parse_args(argv)
+
+    from spiking_em.plotting import write_json
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    # Run
+    results = [results_fn(b, seed=args.seed, quick=args.quick) for b in args.backends]
+    # Analysis and plotting
+    plot_fn(results, out / f"{name}.png")
+    write_json(out / f"{name}.json", {r["backend"]: r for r in results})
+    for r in results:
+        print(summary_fn(r))
+    print(f"wrote {out / (name + '.png')} and .json")
+    return 0

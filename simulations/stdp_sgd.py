@@ -10,33 +10,17 @@ Writes figures/stdp_sgd.{png,json}.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
+from _common import backend_figure_main
 
-from _common import FIGURES
+
+def summary(r: dict) -> str:
+    return (f"{r['backend']}: cosine {r['cosine_rule_vs_gradient']:.3f}, loss reduction "
+            f"{100 * r['loss_reduction']:.1f}%, {r['timing']}")
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(FIGURES))
-    parser.add_argument("--seed", type=int, default=0)  # fixed seed for the task and the spikes
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--backends", nargs="+", default=["numpy", "brian2"],
-                        choices=["numpy", "brian2"])
-    args = parser.parse_args(argv)
-
-    from spiking_em.plotting import write_json
     from spiking_em.stdp_figures import plot_sgd, sgd_results
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    results = [sgd_results(b, seed=args.seed, quick=args.quick) for b in args.backends]
-    plot_sgd(results, out / "stdp_sgd.png")
-    write_json(out / "stdp_sgd.json", {r["backend"]: r for r in results})
-    for r in results:
-        print(f"{r['backend']}: cosine {r['cosine_rule_vs_gradient']:.3f}, loss reduction "
-              f"{100 * r['loss_reduction']:.1f}%, {r['timing']}")
-    print(f"wrote {out / 'stdp_sgd.png'} and .json")
-    return 0
+    return backend_figure_main(__doc__, "stdp_sgd", sgd_results, plot_sgd, summary, argv)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Search order for the four files: an explicit ``data_dir``, the ``SPIKING_EM_DATA
 variable, the per-user cache (``$XDG_CACHE_HOME/spiking-em`` or ``~/.cache/spiking-em``) and,
 for Fashion-MNIST, Debian's ``/usr/share/datasets/fashion-mnist``. Each directory is tried as
 given and with the data set's name appended. Gzipped files are checked against their published
-MD5 sums; every file's IDX header and length are checked. ``download=True`` fetches missing
+MD5 sums or, for re-packed copies, by the MD5 of their decompressed content; every file's IDX
+header and length are checked. ``download=True`` fetches missing
 files from the public mirrors into the cache.
 
 Splits: train = first 50,000 training images, valid = last 10,000, test = the 10,000 test
@@ -29,15 +30,20 @@ logger = logging.getLogger(__name__)
 ENV_VAR = "SPIKING_EM_DATA"
 FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+#: per file: MD5 of the published .gz, and MD5 of the decompressed IDX content. Re-packed copies
+#: (e.g. Debian's dataset-fashion-mnist, whose gzip containers differ) are verified by the latter.
+#: The Fashion-MNIST content sums were computed from Debian's package of the upstream files.
 MD5 = {
-    "mnist": {"train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-              "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
-              "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
-              "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c"},
-    "fashion-mnist": {"train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
-                      "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
-                      "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
-                      "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310"},
+    "mnist": {
+        "train-images-idx3-ubyte": ("f68b3c2dcbeaaa9fbdd348bbdeb94873", "6bbc9ace898e44ae57da46a324031adb"),
+        "train-labels-idx1-ubyte": ("d53e105ee54ea40749a09fcbcd1e9432", "a25bea736e30d166cdddb491f175f624"),
+        "t10k-images-idx3-ubyte": ("9fb629c4189551a2d022fa330f9573f3", "2646ac647ad5339dbf082846283269ea"),
+        "t10k-labels-idx1-ubyte": ("ec29112dd5afa0611ce80d1b7f02629c", "27ae3e4e09519cfbb04c329615203637")},
+    "fashion-mnist": {
+        "train-images-idx3-ubyte": ("8d4fb7e6c68d591d4c3dfef9ec88bf0d", "f4a8712d7a061bf5bd6d2ca38dc4d50a"),
+        "train-labels-idx1-ubyte": ("25c81989df183df01b3e8a0aad5dffbe", "9018921c3c673c538a1fc5bad174d6f9"),
+        "t10k-images-idx3-ubyte": ("bef4ecab320f06d8554ea6380940ec79", "8181f5470baa50b63fa0f6fddb340f0a"),
+        "t10k-labels-idx1-ubyte": ("bb300cfdad3c16e7a12a480ee83cd310", "15d484375f8d13e6eb1aabb0c3f46965")},
 }
 MIRRORS = {
     "mnist": ("https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -109,20 +115,20 @@ def md5sum(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_idx(path: Path, *, expected_md5: str | None = None) -> np.ndarray:
+def read_idx(path: Path, *, expected_md5: tuple[str, str] | None = None) -> np.ndarray:
     """Read one IDX file (optionally gzipped) into a uint8 array, verifying it on the way.
+
+    ``expected_md5`` is (MD5 of the published .gz, MD5 of the decompressed content): a .gz
+    matching the first is accepted as is; anything else must match the second.
 
     Raises
     ------
-    DataCorruptError : MD5 mismatch, bad magic number, or a length that does not match the
-        header (truncated file).
+    DataCorruptError : bad magic number, a length that does not match the header (truncated
+        file), or a checksum mismatch.
     """
     path = Path(path)
-    if expected_md5 is not None and path.suffix == ".gz":
-        got = md5sum(path)
-        if got != expected_md5:
-            raise DataCorruptError(f"{path} has MD5 {got}, expected {expected_md5}: the file is "
-                                   "corrupt or truncated; delete it and fetch it again")
+    gz_ok = (expected_md5 is not None and path.suffix == ".gz"
+             and md5sum(path) == expected_md5[0])
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as fh:
@@ -138,12 +144,19 @@ def read_idx(path: Path, *, expected_md5: str | None = None) -> np.ndarray:
     if len(raw) - offset != expected:
         raise DataCorruptError(f"{path} holds {len(raw) - offset} bytes of data but its header "
                                f"{dims} needs {expected}: the file is truncated or corrupt")
+    if expected_md5 is not None and not gz_ok:
+        got = hashlib.md5(raw).hexdigest()
+        if got != expected_md5[1]:
+            raise DataCorruptError(f"{path}: MD5 of its content is {got}, expected "
+                                   f"{expected_md5[1]}: the file is corrupt or not this data set; "
+                                   "delete it and fetch it again")
     return np.frombuffer(raw, dtype=np.uint8, offset=offset).reshape(dims)
 
 
 def _download(name: str, target_dir: Path, timeout_s: float = 30.0) -> None:
     target_dir.mkdir(parents=True, exist_ok=True)
-    for fname, md5 in MD5[name].items():
+    for stem, (md5, _) in MD5[name].items():
+        fname = stem + ".gz"
         dest = target_dir / fname
         if dest.is_file() and md5sum(dest) == md5:
             continue
@@ -190,7 +203,7 @@ def load(name: str = "mnist", data_dir=None, *, download: bool = False) -> Datas
     arrays = {}
     for stem in FILES:
         path = _find_file(directory, stem)
-        arrays[stem] = read_idx(path, expected_md5=MD5[name].get(stem + ".gz"))
+        arrays[stem] = read_idx(path, expected_md5=MD5[name][stem])
     train_x, train_y = arrays[FILES[0]], arrays[FILES[1]]
     test_x, test_y = arrays[FILES[2]], arrays[FILES[3]]
     if len(train_x) != len(train_y) or len(test_x) != len(test_y) or train_x.shape[1:] != (28, 28):

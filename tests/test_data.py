@@ -18,7 +18,7 @@ def write_idx(path, array, *, compress=True):
 
 
 def make_fake_set(directory, n_train=50_010, n_test=20, compress=False):
-    """Uncompressed IDX files (no published MD5 applies, so only structure is verified)."""
+    """Random IDX files in the layout of the real ones (their checksums are not the real ones)."""
     rng = np.random.default_rng(0)
     directory.mkdir(parents=True, exist_ok=True)
     write_idx(directory / "train-images-idx3-ubyte", rng.integers(0, 256, (n_train, 28, 28)), compress=compress)
@@ -44,8 +44,17 @@ def test_missing_data_names_every_place_searched(isolated, monkeypatch):
     assert "SPIKING_EM_DATA" in msg and "train-images-idx3-ubyte" in msg
 
 
-def test_uncompressed_files_load_and_split(isolated):
+def trust_fake_checksums(monkeypatch, directory, name="fashion-mnist"):
+    """Register the fake files' content MD5s, as if they were the real data set."""
+    import hashlib
+    sums = {stem: ("0" * 32, hashlib.md5((directory / stem).read_bytes()).hexdigest())
+            for stem in data.FILES}
+    monkeypatch.setitem(data.MD5, name, sums)
+
+
+def test_uncompressed_files_load_and_split(isolated, monkeypatch):
     make_fake_set(isolated / "fashion-mnist")
+    trust_fake_checksums(monkeypatch, isolated / "fashion-mnist")
     ds = data.load("fashion-mnist", isolated)
     assert ds.train.shape == (50_000, 784) and ds.valid.shape == (10, 784)
     assert ds.test.shape == (20, 784) and ds.train.dtype == np.float32
@@ -56,6 +65,19 @@ def test_environment_variable_is_searched(isolated, monkeypatch):
     make_fake_set(isolated / "via-env")
     monkeypatch.setenv(data.ENV_VAR, str(isolated / "via-env"))
     assert data.locate("fashion-mnist") == isolated / "via-env"
+
+
+@pytest.mark.mnist
+def test_repacked_gzip_is_verified_by_content(isolated, mnist_path):
+    """A re-compressed copy (other gzip bytes, same content) loads, as Debian's copies must."""
+    d = isolated / "repacked"
+    d.mkdir()
+    for stem in data.FILES:
+        content = gzip.open(mnist_path / (stem + ".gz")).read()
+        with gzip.open(d / (stem + ".gz"), "wb", compresslevel=1) as fh:
+            fh.write(content)
+    assert data.md5sum(d / "t10k-labels-idx1-ubyte.gz") != data.MD5["mnist"]["t10k-labels-idx1-ubyte"][0]
+    assert data.load("mnist", d).test.shape == (10_000, 784)
 
 
 def test_truncated_file_raises_corrupt_error(isolated):
@@ -69,8 +91,19 @@ def test_truncated_file_raises_corrupt_error(isolated):
 def test_bad_checksum_raises_corrupt_error(isolated):
     d = isolated / "gz"
     make_fake_set(d, n_train=10, n_test=10, compress=True)
-    with pytest.raises(data.DataCorruptError, match="MD5"):
+    with pytest.raises(data.DataCorruptError, match="MD5 of its content"):
         data.load("mnist", d)
+
+
+def test_flipped_byte_is_caught_by_the_content_checksum(isolated, monkeypatch):
+    d = isolated / "flip"
+    make_fake_set(d, n_train=50_010, n_test=20)
+    trust_fake_checksums(monkeypatch, d)
+    raw = bytearray((d / "t10k-images-idx3-ubyte").read_bytes())
+    raw[-1] ^= 0xFF                     # same length, valid header, one pixel changed
+    (d / "t10k-images-idx3-ubyte").write_bytes(bytes(raw))
+    with pytest.raises(data.DataCorruptError, match="MD5"):
+        data.load("fashion-mnist", d)
 
 
 def test_not_an_idx_file(isolated):
