@@ -200,7 +200,6 @@ def _restore(ckpt_path: Path, config: TrainConfig, seed: int, optimizer, shape) 
                          f"(seed {meta.get('seed')}); resume with the same ones")
     params = Params.from_dict(arrays)
     optimizer.load_state_arrays(arrays)
-    # the optimiser updates these arrays in place, so hand it the restored ones
     rng = np.random.default_rng()
     rng.bit_generator.state = meta["rng_state"]
     perm = arrays.get("permutation")
