@@ -18,7 +18,7 @@ from spiking_em.data import Dataset
 from spiking_em.inference import log_joint_trajectory
 from spiking_em.model import TrainedModel
 from spiking_em.parzen import DEFAULT_SIGMAS, parzen_evaluate
-from spiking_em.sampling import ancestral, generate, inpaint, random_half_mask
+from spiking_em.sampling import ancestral, fit_prior, generate, inpaint, random_half_mask
 from spiking_em.validation import check_positive_int
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,6 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
 def prior_spread_comparison(model: TrainedModel, dataset: Dataset, h2_train: np.ndarray, *,
                             seed: int, config: EvalConfig) -> dict:
     """Parzen LL of GENERATE under both readings of the prior spread (std x 4, variance x 4)."""
-    from spiking_em.sampling import fit_prior
     out = {}
     for spread in ("std", "variance"):
         prior = fit_prior(h2_train, spread=spread, factor=model.config.prior_factor)

@@ -11,9 +11,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 
+def _float_copy(z) -> np.ndarray:
+    z = np.asarray(z)
+    return np.array(z, dtype=z.dtype if z.dtype.kind == "f" else np.float64)
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """Logistic function 1 / (1 + exp(-z)), computed through tanh (no overflow)."""
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
+    return _sigmoid_inplace(_float_copy(z))
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
@@ -21,12 +26,7 @@ def softplus(z: np.ndarray) -> np.ndarray:
 
     Written with in-place ufuncs: 4x faster than the one-line expression at (100, 1000).
     """
-    out = np.abs(z)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.log1p(out, out=out)
-    out += np.maximum(z, 0)
-    return out
+    return _softplus_inplace(_float_copy(z))
 
 
 def _sigmoid_inplace(z: np.ndarray) -> np.ndarray:

@@ -105,14 +105,22 @@ def plot_curve(results: list[dict], path: Path) -> Path:
     return path
 
 
+def _run_and_write(results_fn, plot_fn, backend: str, out_dir, name: str, *, seed: int,
+                   quick: bool) -> dict:
+    """Compute one backend's results, write ``name``.png and ``name``.json into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    res = results_fn(backend, seed=seed, quick=quick)
+    plot_fn([res], out_dir / f"{name}.png")
+    write_json(out_dir / f"{name}.json", res)
+    return res
+
+
 def run_stdp_curve(backend: str, out_dir: Path, *, seed: int = 0, quick: bool = False,
                    print_fn=print, name: str = "stdp_curve") -> dict:
     """``spiking-em stdp-curve``: simulate, fit, write PNG + JSON, print the fitted constants."""
+    res = _run_and_write(curve_results, plot_curve, backend, out_dir, name, seed=seed, quick=quick)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    res = curve_results(backend, seed=seed, quick=quick)
-    plot_curve([res], out_dir / f"{name}.png")
-    write_json(out_dir / f"{name}.json", res)
     fit = res["fit"]
     print_fn(f"{backend}: STDP shape {res['shape']}")
     if "tau_plus_ms" in fit:
@@ -141,13 +149,13 @@ def sgd_results(backend: str, *, seed: int, quick: bool = False) -> dict:
         order = np.concatenate([rng.permutation(len(x)) for _ in range(config.epochs)])
         net = stdp_network.build_delta_network(config, len(order), seed=seed)
         frozen = stdp_network.run_delta_network(net, x[order], y[order], w0, learn=False)
-        n_first = len(x)
-        # the frozen run's sum over the first epoch of presentations (each pattern once)
-        hist = frozen["dw_sum"]
+        # weights frozen at w0: the rule's sum over all epochs against epochs x (-gradient at w0)
+        rule_sum = frozen["dw_sum"]
         neg_grad = config.epochs * (x.T @ (y - x @ w0))
-        cosine = float(np.sum(hist * neg_grad) / (np.linalg.norm(hist) * np.linalg.norm(neg_grad)))
+        cosine = float(np.sum(rule_sum * neg_grad)
+                       / (np.linalg.norm(rule_sum) * np.linalg.norm(neg_grad)))
         trained = stdp_network.run_delta_network(net, x[order], y[order], w0, learn=True)
-        w_epochs = trained["w_history"][::n_first]
+        w_epochs = trained["w_history"][::len(x)]     # weights at the start of each epoch
         losses = np.array([stdp.squared_error(w, x, y) for w in w_epochs]
                           + [stdp.squared_error(trained["w"], x, y)])
         device.reset()
@@ -178,11 +186,8 @@ def plot_sgd(results: list[dict], path: Path) -> Path:
 def run_stdp_sgd(backend: str, out_dir: Path, *, seed: int = 0, quick: bool = False,
                  print_fn=print, name: str = "stdp_sgd") -> dict:
     """``spiking-em stdp-sgd``: cosine to the gradient and the training curve, PNG + JSON."""
+    res = _run_and_write(sgd_results, plot_sgd, backend, out_dir, name, seed=seed, quick=quick)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    res = sgd_results(backend, seed=seed, quick=quick)
-    plot_sgd([res], out_dir / f"{name}.png")
-    write_json(out_dir / f"{name}.json", res)
     print_fn(f"{backend}: cosine(rule updates, −gradient) = {res['cosine_rule_vs_gradient']:.3f}; "
              f"squared error {res['loss_per_epoch'][0]:.4g} -> {res['loss_per_epoch'][-1]:.4g} "
              f"({100 * res['loss_reduction']:.1f}% lower)\nwrote {out_dir / (name + '.png')} and .json")
