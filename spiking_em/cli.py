@@ -33,7 +33,7 @@ def _train_command(args) -> int:
                                    ("prior_spread", args.prior_spread),
                                    ("n_hidden1", args.n_hidden1), ("n_hidden2", args.n_hidden2))
                  if v is not None}
-    config = TrainConfig.preset(args.preset, **overrides)
+    config = TrainConfig.preset(args.preset, window_s=args.window, **overrides)
     if args.corrupt:
         config = replace(config, corruptions=config.corruptions.with_overrides(args.corrupt))
     print("corruptions: " + ", ".join(f"{k}={v.describe()}"
@@ -90,6 +90,47 @@ def _evaluate_command(args) -> int:
     figs = plotting.write_all(args.figures or args.run_dir, metrics, arrays)
     _print_summary(metrics)
     print(f"metrics: {out}\nfigures: " + ", ".join(str(f) for f in figs))
+    return 0
+
+
+def _compare_command(args) -> int:
+    from dataclasses import replace as dc_replace
+
+    from spiking_em import rate_vs_spike_figures
+    from spiking_em.model import TrainedModel
+    from spiking_em.rate_vs_spike import CompareConfig, compare
+
+    model = TrainedModel.load(args.run_dir)
+    dataset = _load_dataset(args.dataset or model.meta.get("dataset", "mnist"), args.data_dir,
+                            download=not args.no_download)
+    config = CompareConfig.quick() if args.quick else CompareConfig()
+    changes = {k: v for k, v in (("n_digits", args.n_digits), ("n_samples", args.n_samples))
+               if v is not None}
+    if args.rate_digits is not None:
+        changes.update(n_rate_digits=args.rate_digits, n_rate_samples=args.rate_digits)
+    config = dc_replace(config, **changes)
+    t0 = time.perf_counter()
+    results, arrays = compare(model, dataset, config, seed=args.seed,
+                              progress=lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}",
+                                                       flush=True))
+    paths = rate_vs_spike_figures.write_all(args.out, results, arrays)
+    inf, inp, gen = results["inference"], results["inpainting"], results["generation"]
+    rate = {k: (f"{results[k]['rate'][m]['mean']:{f}}" if "rate" in results[k] else "skipped")
+            for k, m, f in (("inference", "gain", "+.2f"), ("inpainting", "mse", ".4f"))}
+    print(f"log p(x,h) gain over the feed-forward start: numpy {inf['numpy']['gain']['mean']:+.2f}, "
+          f"Brian2 rate {rate['inference']}, LIF decoded {inf['spiking']['gain']['mean']:+.2f} / "
+          f"state {inf['spiking']['state']['gain']['mean']:+.2f} "
+          f"(LIF/numpy on the same digits {inf['spiking']['gain_ratio_to_numpy']:.2f} / "
+          f"{inf['spiking']['state']['gain_ratio_to_numpy']:.2f})")
+    print(f"in-painting MSE: numpy {inp['numpy']['mse']['mean']:.4f}, Brian2 rate "
+          f"{rate['inpainting']}, LIF {inp['spiking']['mse']['mean']:.4f} "
+          f"(x{inp['spiking']['ratio_to_numpy']:.2f}), mean image {inp['mean_image']['mse']['mean']:.4f}")
+    print(f"Parzen LL (sigma {gen['sigma']:.3g}): numpy {gen['numpy']['parzen_ll']['mean']:.1f}, "
+          f"LIF {gen['spiking']['parzen_ll']['mean']:.1f} "
+          f"({gen['spiking']['difference_to_numpy']:+.1f} vs numpy with as many samples)")
+    print(f"{results['n_compilations']} compilations; LIF inference "
+          f"{inf['spiking']['cost']['items_per_minute']:.0f} digits/min; wrote "
+          + ", ".join(str(p) for p in paths))
     return 0
 
 
@@ -167,7 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train with Algorithm 2 (TRAIN)")
     p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist", "glyphs"])
-    p.add_argument("--preset", default="paper", choices=["paper", "poisson"])
+    p.add_argument("--preset", default="paper", choices=["paper", "poisson", "mixed"],
+                   help="paper: Gaussian + Bernoulli-3 noise; poisson: Poisson-rate quantization "
+                        "of every layer; mixed: Gaussian pixels, Poisson h1 and h2")
+    p.add_argument("--window", type=float, default=None, metavar="SECONDS",
+                   help="spike-counting window T of the poisson/mixed presets (default 0.1)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="run directory (checkpoint.npz, model.npz)")
@@ -195,6 +240,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", default=None, help="directory for the figures (default RUN_DIR)")
     data_args(p)
     p.set_defaults(func=_evaluate_command)
+
+    p = sub.add_parser("compare", help="rate vs spikes: numpy, Brian2 rate and Brian2 LIF "
+                                       "networks on the same test digits")
+    p.add_argument("run_dir")
+    p.add_argument("--out", required=True, help="directory for rate_vs_spike.json and figures")
+    p.add_argument("--dataset", default=None, choices=["mnist", "fashion-mnist", "glyphs"])
+    p.add_argument("--n-digits", type=int, default=None,
+                   help="test digits for INFERENCE and in-painting (default 1000)")
+    p.add_argument("--n-samples", type=int, default=None,
+                   help="GENERATE samples of the LIF network and numpy (default 500)")
+    p.add_argument("--rate-digits", type=int, default=None,
+                   help="digits and samples through the Brian2 rate network (default 100; 0 skips)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quick", action="store_true", help="20 digits (smoke test)")
+    data_args(p)
+    p.set_defaults(func=_compare_command)
 
     for name, func, what in (("stdp-curve", _stdp_curve_command, "Fig. 1: the STDP curve"),
                              ("stdp-sgd", _stdp_sgd_command, "STDP acting as SGD (delta rule)")):

@@ -72,6 +72,15 @@ class LayerCorruptions:
                    h1_for_f2=Corruption.poisson(gain_h1_hz, window_s),
                    h2_for_g2=Corruption.poisson(gain_h2_hz, window_s))
 
+    @classmethod
+    def mixed(cls, window_s: float = 0.1, gain_h1_hz: float = 50.0,
+              gain_h2_hz: float = 100.0) -> "LayerCorruptions":
+        """Pixels as in ``paper`` (Gaussian, sigma 0.5); the hidden layers h1 and h2 by
+        Poisson-rate quantization (the spikes of the hidden areas are the noise)."""
+        return cls(h1_for_g1=Corruption.poisson(gain_h1_hz, window_s),
+                   h1_for_f2=Corruption.poisson(gain_h1_hz, window_s),
+                   h2_for_g2=Corruption.poisson(gain_h2_hz, window_s))
+
     def as_dict(self) -> dict:
         return {k: v.as_dict() for k, v in self.__dict__.items()}
 
@@ -141,11 +150,22 @@ class TrainConfig:
         return replace(cls(corruptions=LayerCorruptions.poisson(window_s)), **overrides)
 
     @classmethod
-    def preset(cls, name: str, **overrides) -> "TrainConfig":
-        presets = {"paper": cls.paper, "poisson": cls.poisson}
+    def mixed(cls, window_s: float = 0.1, **overrides) -> "TrainConfig":
+        """Like ``paper`` for the pixels, Poisson-rate quantization for h1 and h2."""
+        return replace(cls(corruptions=LayerCorruptions.mixed(window_s)), **overrides)
+
+    @classmethod
+    def preset(cls, name: str, *, window_s: float | None = None, **overrides) -> "TrainConfig":
+        """``paper``, ``poisson`` or ``mixed``; ``window_s`` sets the Poisson counting window."""
+        presets = {"paper": cls.paper, "poisson": cls.poisson, "mixed": cls.mixed}
         if name not in presets:
             raise ValueError(f"unknown preset {name!r}; choose one of {sorted(presets)}")
-        return presets[name](**overrides)
+        if window_s is None:
+            return presets[name](**overrides)
+        if name == "paper":
+            raise ValueError("window_s applies to the 'poisson' and 'mixed' presets only")
+        check_positive("window_s", window_s)
+        return presets[name](window_s, **overrides)
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -117,3 +117,41 @@ def fit_transfer(current, rate_hz) -> TransferFit:
                         bounds=([1e-3, -5, 1e-3, 0.1], [1e4, 5, 10, 3]))
     err = float(np.max(np.abs(transfer_model(current, *popt) - rate_hz)))
     return TransferFit(*(float(v) for v in popt), max_error_hz=err)
+
+
+def fitted_transfer(params: LIFParams = LIFParams(), *, r_max_hz: float = 200.0,
+                    duration_s: float = 4.0, seed: int = 0) -> tuple[TransferFit, dict]:
+    """Measure the rate-current curve up to ``1.2 * r_max_hz`` and fit it; cached on disk.
+
+    The currents span from well below threshold to the noise-free current of
+    ``1.2 * r_max_hz``; the fit and the measurement are stored as JSON in the Brian2 cache
+    (keyed by the LIF parameters), so a network build measures its neurons once per machine.
+
+    Returns
+    -------
+    (fit, measurement dict with "current", "rate_hz" and the fit's worst error).
+    """
+    import json
+
+    check_positive("r_max_hz", r_max_hz)
+    key = (f"tau{params.tau_m_ms:g}_ref{params.refractory_ms:g}_sigma{params.sigma:g}_"
+           f"dt{params.dt_ms:g}_rmax{r_max_hz:g}_T{duration_s:g}_seed{seed}")
+    path = device.cache_dir("transfer_fits") / f"{key}.json"
+    if path.is_file():
+        saved = json.loads(path.read_text())
+        return TransferFit(**saved["fit"]), saved
+    isi = 1 / (1.2 * r_max_hz) - params.refractory_ms * 1e-3
+    if isi <= 0:
+        raise ValueError(f"r_max_hz = {r_max_hz} is beyond what a {params.refractory_ms} ms "
+                         "refractory period allows")
+    i_top = 1 / (1 - np.exp(-isi / (params.tau_m_ms * 1e-3)))
+    currents = np.linspace(-0.5, i_top, 120)
+    measured = measure_rate_current(currents, params=params, duration_s=duration_s, seed=seed)
+    fit = fit_transfer(measured["current"], measured["rate_hz"])
+    saved = {"fit": asdict(fit), "current": measured["current"].tolist(),
+             "rate_hz": measured["rate_hz"].tolist(), "params": asdict(params),
+             "duration_s": duration_s, "seed": seed}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(saved))
+    tmp.replace(path)
+    return fit, saved

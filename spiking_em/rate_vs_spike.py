@@ -1,0 +1,361 @@
+"""Rate versus spikes: the same test digits through the numpy rate model, the Brian2 rate
+network and the Brian2 LIF network (``spiking-em compare``).
+
+Three tasks, each run identically by the three implementations:
+
+- INFERENCE (Fig. 4 analogue): log p(x, h1, h2) at the feed-forward start and after every
+  iteration, with h decoded from spikes over a sliding window (and the hidden state itself);
+  reconstruction error of the network's own reconstruction area against x.
+- In-painting (Fig. 5 analogue): half the pixels missing, ``inpaint_cycles`` encode/decode
+  steps; MSE on the missing pixels against the mean-image baseline.
+- GENERATE (Fig. 3 analogue): the free-running network from prior samples of h2; Parzen LL of
+  its samples with the estimator and sigma of the rate model's GENERATE samples (same count).
+
+Every network is compiled once (one build per shape and variant) and re-run through
+``run_args``; the JSON records the number of builds, wall-clock cost per digit, simulated
+seconds per wall second and synaptic events per second.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from spiking_em import __version__
+from spiking_em.config import InferenceConfig
+from spiking_em.data import Dataset
+from spiking_em.inference import infer, log_joint
+from spiking_em.layers import g1
+from spiking_em.model import TrainedModel
+from spiking_em.parzen import DEFAULT_SIGMAS, parzen_evaluate, parzen_log_likelihoods
+from spiking_em.sampling import generate, inpaint, random_half_mask
+from spiking_em.spiking import device, schedule
+from spiking_em.spiking.areas import VARIANTS, AreaNetwork, NetworkConfig, derive_gains
+from spiking_em.spiking.readout import run_presentations
+from spiking_em.spiking.transfer import fitted_transfer
+from spiking_em.validation import check_positive_int
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CompareConfig:
+    """Sizes and schedule of the comparison.
+
+    n_digits : test digits for INFERENCE and in-painting (numpy and LIF network).
+    n_rate_digits : the first digits of those that also go through the Brian2 rate network
+        (it sums 2.7 M synapses every step, so it is the slowest of the three); 0 skips it.
+    n_samples, n_rate_samples : generated samples (LIF and numpy; Brian2 rate network).
+    n_steps : INFERENCE iterations; alpha : top-down step of the log p(x, h) measurement.
+    ff_slots : slots of the feed-forward sweep (settling plus one decoding window).
+    window_slots : sliding window for decoding rates from spikes.
+    inpaint_cycles : encode/decode steps of in-painting, at ``inpaint_alpha`` (paper: 0.001).
+    """
+
+    n_digits: int = 1000
+    n_rate_digits: int = 100
+    n_samples: int = 500
+    n_rate_samples: int = 100
+    n_steps: int = 20
+    alpha: float = 0.1
+    delta: float = 0.1
+    ff_slots: int = 8
+    hold_slots: int = 2
+    window_slots: int = 3
+    inpaint_cycles: int = 3
+    inpaint_alpha: float = 0.001
+    generate_cycles: int = 3
+    generate_alpha: float = 0.3
+    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=461))
+
+    def __post_init__(self):
+        for name in ("n_digits", "n_samples", "n_steps", "ff_slots", "hold_slots",
+                     "window_slots", "inpaint_cycles", "generate_cycles"):
+            check_positive_int(name, getattr(self, name))
+        for name in ("n_rate_digits", "n_rate_samples"):   # 0 skips the Brian2 rate network
+            check_positive_int(name, getattr(self, name), minimum=0)
+        if self.window_slots > self.ff_slots:
+            raise ValueError(f"window_slots ({self.window_slots}) must fit in the feed-forward "
+                             f"sweep (ff_slots = {self.ff_slots})")
+
+    @classmethod
+    def quick(cls) -> "CompareConfig":
+        """A smoke run: 20 digits and samples (4 through the rate network), 2 in-painting cycles."""
+        return cls(n_digits=20, n_rate_digits=4, n_samples=20, n_rate_samples=4,
+                   inpaint_cycles=2, network=NetworkConfig(n_slots=171))
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _mean_se(v) -> dict:
+    v = np.asarray(v, dtype=np.float64)
+    return {"mean": float(v.mean()), "se": float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1
+            else 0.0, "n": int(v.size)}
+
+
+def model_values(model: TrainedModel, x: np.ndarray) -> dict:
+    """x, h1 and h2 after INFERENCE on ``x``: the data the rate gains are derived from."""
+    h1, h2 = infer(x, model.params, model.config.inference)
+    return {"x": x, "h1": h1, "h2": h2}
+
+
+class Backends:
+    """The compiled networks of one model shape, built on first use (one build each)."""
+
+    def __init__(self, model: TrainedModel, gains: dict, config: CompareConfig, *, seed: int):
+        self.model, self.gains, self.config, self.seed = model, gains, config, seed
+        self.params = model.params.astype(np.float64)
+        self.transfer, self.transfer_data = fitted_transfer(config.network.lif,
+                                                            r_max_hz=config.network.r_max_hz)
+        self.networks: dict[str, AreaNetwork] = {}
+        self.builds: dict[str, dict] = {}
+
+    def network(self, variant: str) -> AreaNetwork:
+        if variant not in self.networks:
+            net = AreaNetwork(self.params.sizes, variant, self.config.network, self.transfer,
+                              seed=self.seed)
+            self.networks[variant] = net
+            self.builds[variant] = {"compile_s": net.compile_s, "build_s": net.build_s,
+                                    "directory": str(net.directory), "synapses": net.n_synapses,
+                                    "dt_ms": net.dt_ms, "runs": 0}
+        return self.networks[variant]
+
+    def release(self, variant: str) -> None:
+        """Forget a network (Brian2's device holds one at a time) after recording its runs."""
+        net = self.networks.pop(variant)
+        self.builds[variant]["runs"] = net.n_runs
+        device.reset()
+
+    def run(self, variant, presentations, readout_slots, *, rng, progress=None, raster=False):
+        return run_presentations(self.network(variant), self.params, self.gains, presentations,
+                                 readout_slots, delta=self.config.delta,
+                                 window=self.config.window_slots, rng=rng, keep_raster=raster,
+                                 progress=progress)
+
+
+def _cost(readout, n_items: int, wall_s: float) -> dict:
+    return {"wall_s": wall_s, "binary_run_s": readout.run_s, "sim_s": readout.sim_s,
+            "n_runs": readout.n_runs, "wall_s_per_item": wall_s / n_items,
+            "items_per_minute": 60 * n_items / wall_s,
+            "sim_s_per_wall_s": readout.sim_s / readout.run_s if readout.run_s else None,
+            "synaptic_events": readout.n_events,
+            "synaptic_events_per_wall_s": readout.n_events / readout.run_s if readout.run_s else 0}
+
+
+@dataclass
+class Task:
+    """Inputs of one task and the numpy rate model's results on them."""
+
+    name: str
+    presentations: list
+    readout_slots: list
+    numpy: dict
+    arrays: dict
+
+
+def inference_task(b: Backends, x: np.ndarray) -> Task:
+    """INFERENCE from the feed-forward start: log p(x, h) at every iteration (numpy side)."""
+    c, p = b.config, b.params
+    traj = []
+    icfg = InferenceConfig(n_steps=c.n_steps, delta=c.delta, alpha=c.alpha)
+    h1, h2 = infer(x, p, icfg, on_step=lambda t, a, z: traj.append((a, z)))
+    lp = np.stack([log_joint(x, a, z, p, b.model.prior) for a, z in traj])
+    numpy = _logp_summary(lp)
+    numpy["reconstruction_mse"] = _mean_se(((x - g1(h1, p)) ** 2).mean(axis=1))
+    phases = schedule.inference_phases(c.n_steps, c.alpha, c.ff_slots)
+    return Task("inference", [schedule.Presentation(phases, clamp=xi) for xi in x],
+                [c.ff_slots - 1] + [c.ff_slots + k for k in range(c.n_steps)], numpy,
+                {"x": x, "h1": h1, "h2": h2, "logp": lp})
+
+
+def inference_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
+    x, h1_np, h2_np = task.arrays["x"][:n], task.arrays["h1"][:n], task.arrays["h2"][:n]
+    p, prior = b.params, b.model.prior
+    lp_dec = _logp_over(x, ro.decoded["H1"], ro.decoded["H2"], p, prior)
+    lp_state = _logp_over(x, ro.state["H1"], ro.state["H2"], p, prior)
+    out = _logp_summary(lp_dec)
+    out["state"] = _logp_summary(lp_state)
+    out["reconstruction_mse"] = _mean_se(((x - ro.decoded["XR"][:, -1]) ** 2).mean(axis=1))
+    out["h1_rms_difference_to_numpy"] = {
+        "decoded": float(np.sqrt(np.mean((ro.decoded["H1"][:, -1] - h1_np) ** 2))),
+        "state": float(np.sqrt(np.mean((ro.state["H1"][:, -1] - h1_np) ** 2))),
+        "h1_rms": float(np.sqrt(np.mean(h1_np ** 2)))}
+    out["max_abs_state_difference_to_numpy"] = {
+        "h1": float(np.abs(ro.state["H1"][:, -1] - h1_np).max()),
+        "h2": float(np.abs(ro.state["H2"][:, -1] - h2_np).max())}
+    out["numpy_on_same_digits"] = _logp_summary(task.arrays["logp"][:, :n])
+    out["gain_ratio_to_numpy"] = out["gain"]["mean"] / out["numpy_on_same_digits"]["gain"]["mean"]
+    out["state"]["gain_ratio_to_numpy"] = (out["state"]["gain"]["mean"] /
+                                           out["numpy_on_same_digits"]["gain"]["mean"])
+    return out, {"logp": lp_dec, "logp_state": lp_state}
+
+
+def inpainting_task(b: Backends, x: np.ndarray, mean_image: np.ndarray, *, rng) -> Task:
+    """Half-missing digits and the numpy in-painting of them."""
+    c, p = b.config, b.params
+    mask = random_half_mask(x.shape, rng=rng)
+    filled = inpaint(x, mask, p, rng=rng, n_encode_decode=c.inpaint_cycles,
+                     config=InferenceConfig(delta=c.delta, alpha=c.inpaint_alpha))
+    numpy = {"mse": _mean_se(_missing_mse(filled, x, mask)),
+             "mean_image_mse": _mean_se(_missing_mse(np.broadcast_to(mean_image, x.shape), x,
+                                                     mask)),
+             "settings": {"cycles": c.inpaint_cycles, "inference_steps_per_cycle": 15,
+                          "alpha": c.inpaint_alpha, "fraction_missing": 0.5}}
+    phases = schedule.inpainting_phases(c.inpaint_cycles, 15, c.inpaint_alpha, c.ff_slots)
+    pres = [schedule.Presentation(phases, clamp=np.where(mask[k], x[k], schedule.UNCLAMPED))
+            for k in range(len(x))]
+    return Task("inpainting", pres, [sum(ph.n_slots for ph in phases) - 1], numpy,
+                {"x": x, "mask": mask, "filled": filled})
+
+
+def _missing_mse(filled, x, mask) -> np.ndarray:
+    missing = ~mask
+    return ((filled - x) ** 2 * missing).sum(axis=1) / missing.sum(axis=1)
+
+
+def inpainting_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
+    x, mask = task.arrays["x"][:n], task.arrays["mask"][:n]
+    filled = np.where(mask, x, np.clip(ro.decoded["XR"][:, -1], 0, 1))
+    out = {"mse": _mean_se(_missing_mse(filled, x, mask)),
+           "numpy_on_same_digits": _mean_se(_missing_mse(task.arrays["filled"][:n], x, mask))}
+    out["ratio_to_numpy"] = out["mse"]["mean"] / out["numpy_on_same_digits"]["mean"]
+    return out, {"filled": filled[:10]}
+
+
+def generation_task(b: Backends, n: int, *, rng) -> Task:
+    """Prior samples of h2 for the networks, and the numpy GENERATE samples."""
+    c, p, prior = b.config, b.params, b.model.prior
+    samples = generate(p, prior, n, rng=rng, n_encode_decode=c.generate_cycles,
+                       config=InferenceConfig(delta=c.delta, alpha=c.generate_alpha))
+    phases = schedule.generation_phases(c.generate_cycles, 15, c.generate_alpha, c.ff_slots,
+                                        c.hold_slots)
+    h2 = prior.sample(n, rng=rng).astype(np.float64)
+    blank = np.full(p.sizes[0], schedule.UNCLAMPED)
+    pres = [schedule.Presentation(phases, clamp=blank, free=True, h2_init=h2[k])
+            for k in range(n)]
+    return Task("generation", pres, [sum(ph.n_slots for ph in phases) - 1], {},
+                {"samples": samples})
+
+
+def generation_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
+    return {}, {"samples": np.clip(ro.decoded["XR"][:, -1], 0, 1)}
+
+
+def _parzen_comparison(samples: dict, valid, test) -> dict:
+    """Parzen LL of every implementation's samples at the numpy samples' validation sigma."""
+    reference = parzen_evaluate(samples["numpy"], valid, test, sigmas=DEFAULT_SIGMAS)
+    out = {"sigma": reference.sigma, "sigma_chosen_on": "validation, numpy GENERATE samples"}
+    for name, s in samples.items():
+        ll = parzen_log_likelihoods(s, test, [reference.sigma])[0]
+        entry = {"parzen_ll": _mean_se(ll), "n_samples": int(len(s))}
+        if name != "numpy":
+            # the rate model with as many samples (a Parzen LL depends on the sample count)
+            ll_ref = parzen_log_likelihoods(samples["numpy"][:len(s)], test, [reference.sigma])[0]
+            entry["numpy_same_count"] = _mean_se(ll_ref)
+            entry["difference_to_numpy"] = entry["parzen_ll"]["mean"] - float(ll_ref.mean())
+            entry["own_sigma"] = parzen_evaluate(s, valid, test).as_dict()
+        out[name] = entry
+    return out
+
+
+def _logp_over(x, h1s, h2s, params, prior) -> np.ndarray:
+    """(n_instants, n_digits) log p(x, h1, h2) over the readout instants."""
+    return np.stack([log_joint(x, h1s[:, k], h2s[:, k], params, prior)
+                     for k in range(h1s.shape[1])])
+
+
+def _logp_summary(lp: np.ndarray) -> dict:
+    gain = lp[-1] - lp[0]
+    means = lp.mean(axis=1)
+    return {"iteration": list(range(lp.shape[0])), "mean": means.tolist(),
+            "se": (lp.std(axis=1, ddof=1) / np.sqrt(lp.shape[1])).tolist() if lp.shape[1] > 1
+            else [0.0] * lp.shape[0],
+            "gain": _mean_se(gain), "n_digits": int(lp.shape[1]),
+            "rises_over_run": bool(means[-1] > means[0])}
+
+
+def _progress(say, label):
+    def report(done, total):
+        say(f"  {label}: {done}/{total}")
+    return report
+
+
+RESULT_FUNCTIONS = {"inference": inference_result, "inpainting": inpainting_result,
+                    "generation": generation_result}
+
+
+def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = CompareConfig(), *,
+            seed: int = 0, progress: Callable[[str], None] | None = None) -> tuple[dict, dict]:
+    """Run all three tasks on the test set; returns (results for rate_vs_spike.json, arrays).
+
+    The numpy rate model runs first; then each Brian2 variant is built once and runs all
+    three tasks (Brian2's standalone device holds one network at a time).
+    """
+    say = progress or (lambda msg: logger.info(msg))
+    rng = np.random.default_rng(seed)
+    if len(dataset.test) < config.n_digits:
+        raise ValueError(f"n_digits = {config.n_digits} but the test set has "
+                         f"{len(dataset.test)} digits")
+    t_start = time.perf_counter()
+    gains = derive_gains(model_values(model, dataset.train[:2000]), config.network.r_max_hz)
+    b = Backends(model, gains, config, seed=seed)
+    x = dataset.test[:config.n_digits].astype(np.float64)
+    say(f"numpy rate model: INFERENCE, in-painting and GENERATE on {len(x)} digits")
+    tasks = [inference_task(b, x), inpainting_task(b, x, dataset.train.mean(axis=0), rng=rng),
+             generation_task(b, config.n_samples, rng=rng)]
+    results = {t.name: {"numpy": t.numpy} for t in tasks}
+    arrays = {"inpaint_original": x[:10], "inpaint_mask": tasks[1].arrays["mask"][:10],
+              "inpaint_numpy": tasks[1].arrays["filled"][:10],
+              "samples_numpy": tasks[2].arrays["samples"][:100]}
+    samples = {"numpy": tasks[2].arrays["samples"]}
+    for variant in ("spiking", "rate"):
+        net_t0 = time.perf_counter()
+        say(f"building the Brian2 {variant} network (once for all tasks)")
+        b.network(variant)
+        if variant == "rate" and config.n_rate_digits == 0:
+            continue
+        for task in tasks:
+            full = len(task.presentations)
+            limit = config.n_rate_samples if task.name == "generation" else config.n_rate_digits
+            n = full if variant == "spiking" else min(full, limit)
+            say(f"{task.name}, Brian2 {variant} network: {n} presentations")
+            t0 = time.perf_counter()
+            ro = b.run(variant, task.presentations[:n], task.readout_slots, rng=rng,
+                       raster=variant == "spiking" and task.name == "inference",
+                       progress=_progress(say, f"{task.name} {variant}"))
+            summary, extra = RESULT_FUNCTIONS[task.name](b, task, ro, n)
+            summary["cost"] = _cost(ro, n, time.perf_counter() - t0)
+            results[task.name][variant] = summary
+            if task.name == "inference":
+                arrays[f"logp_{variant}"] = extra["logp"]
+                if ro.raster:
+                    arrays["raster"] = ro.raster
+            elif task.name == "inpainting":
+                arrays[f"inpaint_{variant}"] = extra["filled"]
+            else:
+                samples[variant] = extra["samples"]
+                arrays[f"samples_{variant}"] = extra["samples"][:100]
+        b.release(variant)
+        say(f"Brian2 {variant} network done in {time.perf_counter() - net_t0:.0f} s")
+    n_parzen = min(len(dataset.valid), 10_000)
+    generation = _parzen_comparison(samples, dataset.valid[:n_parzen], dataset.test)
+    for variant in ("spiking", "rate"):
+        if variant in results["generation"]:
+            generation[variant]["cost"] = results["generation"][variant]["cost"]
+    results["generation"] = generation
+    results["inpainting"]["mean_image"] = {"mse": results["inpainting"]["numpy"]["mean_image_mse"]}
+    results["builds"] = b.builds
+    results["n_compilations"] = len(b.builds)
+    results["gains_hz_per_unit"] = gains
+    results["transfer_fit"] = asdict(b.transfer)
+    results["settings"] = {"compare": config.as_dict(), "seed": seed, "dataset": dataset.name,
+                           "model_seed": model.meta.get("seed"),
+                           "train_config": model.config.as_dict(), "version": __version__,
+                           "variants": list(VARIANTS)}
+    results["wall_s"] = time.perf_counter() - t_start
+    arrays["transfer"] = b.transfer_data
+    return results, arrays

@@ -1,0 +1,92 @@
+"""Figures of ``spiking-em compare``: log p(x, h) over iterations, in-painting, samples, rasters."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from spiking_em.plotting import STYLE, image_grid, plt, write_json
+
+LABELS = {"numpy": "numpy rate model", "rate": "Brian2 rate network",
+          "spiking": "Brian2 LIF network"}
+COLORS = {"numpy": "k", "rate": "tab:blue", "spiking": "tab:red"}
+
+
+def plot_logp(results: dict, path: Path, slot_ms: float) -> Path:
+    """Fig. 4 analogue: mean log p(x, h) against iteration / simulated time for all three."""
+    inf = results["inference"]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        for ax, key, title in ((axes[0], None, "h decoded from spikes / rates"),
+                               (axes[1], "state", "hidden state h (voltage-like)")):
+            for name in [n for n in ("numpy", "rate", "spiking") if n in inf]:
+                entry = inf[name] if key is None or name == "numpy" else inf[name][key]
+                mean = np.asarray(entry["mean"]) - entry["mean"][0]
+                it = np.asarray(entry["iteration"])
+                ax.errorbar(it, mean, yerr=entry["se"], color=COLORS[name], capsize=2,
+                            label=f"{LABELS[name]} (gain {entry['gain']['mean']:+.2f}, "
+                                  f"n={entry['n_digits']})")
+            ax.set_xlabel(f"INFERENCE iteration (1 iteration = {slot_ms:g} ms simulated)")
+            ax.set_ylabel("log p(x, h) − value at feed-forward start (nats)")
+            ax.set_title(title)
+            ax.legend(fontsize=7)
+        fig.savefig(path)
+        plt.close(fig)
+    return path
+
+
+def plot_images(arrays: dict, results: dict, path: Path) -> Path:
+    """Fig. 5 and Fig. 3 analogues: in-painted digits and generated samples of each variant."""
+    inp, gen = results["inpainting"], results["generation"]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(2, 4, figsize=(12, 6.5))
+        orig, mask = arrays["inpaint_original"], arrays["inpaint_mask"]
+        panels = [("original", orig), ("input (missing = grey)", np.where(mask, orig, 0.5))]
+        panels += [(f"{LABELS[k]}\nMSE {inp[k]['mse']['mean']:.4f}", arrays[f"inpaint_{k}"])
+                   for k in ("numpy", "spiking")]
+        for ax, (title, imgs) in zip(axes[0], panels):
+            ax.imshow(image_grid(imgs[:8], 2), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(title, fontsize=8)
+            ax.axis("off")
+        for ax, name in zip(axes[1], [n for n in ("numpy", "rate", "spiking") if n in gen]):
+            ll = gen[name]["parzen_ll"]
+            ax.imshow(image_grid(arrays[f"samples_{name}"][:36], 6), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(f"GENERATE, {LABELS[name]}\nParzen LL {ll['mean']:.1f} ± {ll['se']:.1f} "
+                         f"(σ={gen['sigma']:.3g}, n={gen[name]['n_samples']})", fontsize=8)
+            ax.axis("off")
+        axes[1, 3].axis("off")
+        fig.savefig(path)
+        plt.close(fig)
+    return path
+
+
+def plot_raster(arrays: dict, path: Path, slot_ms: float, ff_slots: int) -> Path:
+    """Spike rasters of the areas x, h1, h2 (and the reconstruction g1(h1)) for one digit."""
+    raster = arrays["raster"]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True)
+        for ax, area, title in zip(axes, ("X", "H1", "H2", "XR"),
+                                   ("x (Poisson input)", "h1", "h2", "reconstruction g1(h1)")):
+            t, i = raster.get(area, (np.array([]), np.array([])))
+            ax.plot(np.asarray(t) * 1e3, i, "|", ms=1.5, color="k", alpha=0.6)
+            ax.axvline(ff_slots * slot_ms, color="tab:red", lw=0.8)
+            ax.set_ylabel(f"{title}\nneuron")
+        axes[0].set_title("one test digit: feed-forward sweep (left of the red line), then "
+                          "INFERENCE")
+        axes[-1].set_xlabel("time (ms)")
+        fig.savefig(path)
+        plt.close(fig)
+    return path
+
+
+def write_all(out_dir, results: dict, arrays: dict) -> list[Path]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    slot_ms = results["settings"]["compare"]["network"]["slot_ms"]
+    ff = results["settings"]["compare"]["ff_slots"]
+    paths = [write_json(out_dir / "rate_vs_spike.json", results),
+             plot_logp(results, out_dir / "rate_vs_spike_logp.png", slot_ms),
+             plot_images(arrays, results, out_dir / "rate_vs_spike_images.png")]
+    if "raster" in arrays:
+        paths.append(plot_raster(arrays, out_dir / "rate_vs_spike_raster.png", slot_ms, ff))
+    return paths
