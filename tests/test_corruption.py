@@ -105,3 +105,29 @@ def test_per_layer_selection_through_the_cli(tmp_path, capsys):
     assert main(["train", "--dataset", "glyphs", "--out", str(tmp_path / "b"),
                  "--corrupt", "h3=gaussian:1"]) == 2
     assert "expected NAME=SPEC" in capsys.readouterr().err
+
+
+def test_presets_poisson_and_mixed_with_a_window():
+    from spiking_em.config import TrainConfig
+    poisson = TrainConfig.preset("poisson", window_s=0.3).corruptions
+    assert all(c.kind == "poisson" and c.window_s == 0.3 for c in poisson.__dict__.values())
+    mixed = TrainConfig.preset("mixed", window_s=0.05).corruptions
+    assert mixed.x_for_f1 == TrainConfig.paper().corruptions.x_for_f1      # Gaussian pixels
+    assert mixed.h2_for_g2 == Corruption.poisson(100, 0.05)
+    assert mixed.h1_for_g1 == mixed.h1_for_f2 == Corruption.poisson(50, 0.05)
+    with pytest.raises(ValueError, match="poisson' and 'mixed"):
+        TrainConfig.preset("paper", window_s=0.1)
+    with pytest.raises(ValueError, match="unknown preset"):
+        TrainConfig.preset("spiky")
+
+
+def test_mixed_preset_and_window_through_the_cli(tmp_path, capsys):
+    from spiking_em.cli import main
+    from spiking_em.model import TrainedModel
+    code = main(["train", "--dataset", "glyphs", "--epochs", "1", "--n-hidden1", "16",
+                 "--n-hidden2", "4", "--n-train", "200", "--out", str(tmp_path),
+                 "--preset", "mixed", "--window", "0.2"])
+    assert code == 0
+    assert "h1_for_f2=poisson(gain=50 Hz, T=200 ms)" in capsys.readouterr().out
+    corr = TrainedModel.load(tmp_path).config.corruptions
+    assert corr.x_for_f1.kind == "gaussian" and corr.h2_for_g2 == Corruption.poisson(100, 0.2)

@@ -55,3 +55,17 @@ def test_stdp_sgd_quick_brian2(tmp_path, brian2_reset):
     payload = json.loads((tmp_path / "stdp_sgd.json").read_text())
     assert payload["brian2"]["cosine_rule_vs_gradient"] > 0.9
     assert payload["brian2"]["timing"]["n_compilations"] == 1
+
+
+@pytest.mark.standalone
+@pytest.mark.slow
+def test_rate_vs_spike_quick(tmp_path):
+    assert load("rate_vs_spike").main(["--quick", "--out", str(tmp_path)]) == 0
+    payload = json.loads((tmp_path / "rate_vs_spike.json").read_text())
+    assert finite_numbers(payload)
+    assert payload["n_compilations"] == 2                 # one build per variant, many runs
+    assert payload["builds"]["spiking"]["runs"] > 1
+    for name in ("logp", "images", "raster"):
+        assert (tmp_path / f"rate_vs_spike_{name}.png").stat().st_size > 1000
+    inp = payload["inpainting"]
+    assert inp["spiking"]["mse"]["mean"] < inp["mean_image"]["mse"]["mean"]
