@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -146,6 +147,7 @@ def main(argv=None) -> int:
     bare = measure_bare(params, rates, config, ours["sim_s"], args.seed)
     result = {"areas": ours, "bare_brian2": bare, "area_rates_hz": rates,
               "events_per_s_ratio_bare_over_ours": bare["events_per_wall_s"] / ours["events_per_wall_s"],
+              "load_average_1min_at_end": os.getloadavg()[0], "cpu_count": os.cpu_count(),
               "settings": {"digits": args.digits, "source": source, "run_dir": args.run_dir,
                            "seed": args.seed, "compare": config.as_dict()}}
     print(f"spiking INFERENCE: {ours['digits_per_minute']:.0f} digits/min "

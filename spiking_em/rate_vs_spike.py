@@ -51,7 +51,13 @@ class CompareConfig:
     n_samples, n_rate_samples : generated samples (LIF and numpy; Brian2 rate network).
     n_steps : INFERENCE iterations; alpha : top-down step of the log p(x, h) measurement.
     ff_slots : slots of the feed-forward sweep (settling plus one decoding window).
+    hold_slots : slots in which the free visible area copies g1(h1) (GENERATE).
     window_slots : sliding window for decoding rates from spikes.
+
+    In-painted pixels and generated samples are read from the reconstruction area XR as the
+    value its neurons represent (sigmoid of their synaptic input, averaged over the window),
+    which plays the part of the rate model's g1(h1); the same read from XR's spike counts is
+    reported beside it.
     inpaint_cycles : encode/decode steps of in-painting, at ``inpaint_alpha`` (paper: 0.001).
     """
 
@@ -63,13 +69,13 @@ class CompareConfig:
     alpha: float = 0.1
     delta: float = 0.1
     ff_slots: int = 8
-    hold_slots: int = 2
+    hold_slots: int = 4
     window_slots: int = 3
     inpaint_cycles: int = 3
     inpaint_alpha: float = 0.001
     generate_cycles: int = 3
     generate_alpha: float = 0.3
-    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=461))
+    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=559))
 
     def __post_init__(self):
         for name in ("n_digits", "n_samples", "n_steps", "ff_slots", "hold_slots",
@@ -218,9 +224,12 @@ def _missing_mse(filled, x, mask) -> np.ndarray:
 
 
 def inpainting_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
+    """MSE of the reconstruction area's value (headline) and of its spike counts."""
     x, mask = task.arrays["x"][:n], task.arrays["mask"][:n]
-    filled = np.where(mask, x, np.clip(ro.decoded["XR"][:, -1], 0, 1))
+    filled = np.where(mask, x, np.clip(ro.state["XR"][:, -1], 0, 1))
+    counted = np.where(mask, x, np.clip(ro.decoded["XR"][:, -1], 0, 1))
     out = {"mse": _mean_se(_missing_mse(filled, x, mask)),
+           "mse_from_spike_counts": _mean_se(_missing_mse(counted, x, mask)),
            "numpy_on_same_digits": _mean_se(_missing_mse(task.arrays["filled"][:n], x, mask))}
     out["ratio_to_numpy"] = out["mse"]["mean"] / out["numpy_on_same_digits"]["mean"]
     return out, {"filled": filled[:10]}
@@ -242,7 +251,9 @@ def generation_task(b: Backends, n: int, *, rng) -> Task:
 
 
 def generation_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
-    return {}, {"samples": np.clip(ro.decoded["XR"][:, -1], 0, 1)}
+    """Samples: the reconstruction area's value; also its spike counts over the window."""
+    return {}, {"samples": np.clip(ro.state["XR"][:, -1], 0, 1),
+                "samples_spike_counts": np.clip(ro.decoded["XR"][:, -1], 0, 1)}
 
 
 def _parzen_comparison(samples: dict, valid, test) -> dict:
@@ -339,6 +350,9 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
             else:
                 samples[variant] = extra["samples"]
                 arrays[f"samples_{variant}"] = extra["samples"][:100]
+                if variant == "spiking":
+                    samples["spiking_spike_counts"] = extra["samples_spike_counts"]
+                    arrays["samples_spiking_spike_counts"] = extra["samples_spike_counts"][:100]
         b.release(variant)
         say(f"Brian2 {variant} network done in {time.perf_counter() - net_t0:.0f} s")
     n_parzen = min(len(dataset.valid), 10_000)

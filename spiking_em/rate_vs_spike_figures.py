@@ -8,7 +8,7 @@ import numpy as np
 from spiking_em.plotting import STYLE, image_grid, plt, write_json
 
 LABELS = {"numpy": "numpy rate model", "rate": "Brian2 rate network",
-          "spiking": "Brian2 LIF network"}
+          "spiking": "Brian2 LIF network", "spiking_spike_counts": "LIF, XR spike counts"}
 COLORS = {"numpy": "k", "rate": "tab:blue", "spiking": "tab:red"}
 
 
@@ -48,13 +48,15 @@ def plot_images(arrays: dict, results: dict, path: Path) -> Path:
             ax.imshow(image_grid(imgs[:8], 2), cmap="gray", vmin=0, vmax=1)
             ax.set_title(title, fontsize=8)
             ax.axis("off")
-        for ax, name in zip(axes[1], [n for n in ("numpy", "rate", "spiking") if n in gen]):
+        names = [n for n in ("numpy", "rate", "spiking", "spiking_spike_counts") if n in gen]
+        for ax, name in zip(axes[1], names):
             ll = gen[name]["parzen_ll"]
             ax.imshow(image_grid(arrays[f"samples_{name}"][:36], 6), cmap="gray", vmin=0, vmax=1)
             ax.set_title(f"GENERATE, {LABELS[name]}\nParzen LL {ll['mean']:.1f} ± {ll['se']:.1f} "
                          f"(σ={gen['sigma']:.3g}, n={gen[name]['n_samples']})", fontsize=8)
             ax.axis("off")
-        axes[1, 3].axis("off")
+        for ax in axes[1, len(names):]:
+            ax.axis("off")
         fig.savefig(path)
         plt.close(fig)
     return path

@@ -190,7 +190,7 @@ class NetworkConfig:
     slot_ms: float = 20.0
     tau_syn_ms: float = 10.0
     tau_ff_ms: float = 10.0
-    tau_hold_ms: float = 10.0
+    tau_hold_ms: float = 25.0
     r_max_hz: float = 200.0
     r_min_hz: float = 0.1
     drive_dt_ms: float = 1.0
@@ -332,7 +332,7 @@ class AreaNetwork:
             for area, _, _ in AREAS:
                 self.monitors[f"counts_{area}"] = b2.SpikeMonitor(
                     self.groups[area], record=False, name=f"counts_{area}")
-            states = (("H1", "h"), ("H2", "h"))
+            states = (("H1", "h"), ("H2", "h"), ("XR", "u"))
         else:
             states = (("H1", "h"), ("H2", "h"), ("H1", "r"), ("H2", "r"), ("XR", "r"))
         for area, var in states:

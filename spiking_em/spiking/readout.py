@@ -24,7 +24,9 @@ class Readout:
     """Values at the requested end-of-slot instants, stacked over presentations.
 
     ``decoded[area]``: (n_presentations, n_instants, n_units) values decoded from spikes
-    (spiking) or rates (rate variant); ``state[area]``: the same for the state h of H1/H2;
+    (spiking) or rates (rate variant); ``state[area]``: the same for the state h of H1/H2 and
+    for the value of the reconstruction area XR (sigmoid of its synaptic input, averaged over
+    the decoding window: the pixel intensity its spikes quantize);
     ``raster``: spike times (s) and indices of the first presentation per recorded area
     (spiking only); ``run_s``: wall time of the binary runs; ``sim_s``: simulated time.
     """
@@ -70,7 +72,7 @@ def run_presentations(net: AreaNetwork, params: Params, gains: dict,
     runs = pack(presentations, c.n_slots, n_x, n_h2)
     readout_slots = np.asarray(readout_slots)
     decoded = {a: [] for a in READ_AREAS}
-    state = {"H1": [], "H2": []}
+    state = {"H1": [], "H2": [], "XR": []}
     result = Readout(decoded={}, state={})
     done = 0
     for run_inputs in runs:
@@ -92,6 +94,10 @@ def run_presentations(net: AreaNetwork, params: Params, gains: dict,
                     decoded[area].append(rec.states[f"{area}.r"][ends + 1] / gain)
             for area in ("H1", "H2"):
                 state[area].append(rec.states[f"{area}.h"][ends + 1])
+            # the reconstruction area's value (its neurons' intended rate / gain), averaged
+            # over the same window as the spike counts
+            xr = rec.states["XR.u"] if net.variant == "spiking" else rec.states["XR.r"] / gains["x"]
+            state["XR"].append(np.mean([xr[ends + 1 - k] for k in range(window)], axis=0))
         if keep_raster and net.variant == "spiking" and not result.raster:
             first = run_inputs.starts[0]
             n_pres = presentations[0].n_slots
