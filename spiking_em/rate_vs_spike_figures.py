@@ -81,6 +81,29 @@ def plot_raster(arrays: dict, path: Path, slot_ms: float, ff_slots: int) -> Path
     return path
 
 
+def plot_transfer(measurement: dict, fit: dict, path: Path) -> Path:
+    """The measured LIF rate-current curve, the fitted curve the areas invert, and its error."""
+    from spiking_em.spiking.transfer import transfer_model
+    current = np.asarray(measurement["current"])
+    rate = np.asarray(measurement["rate_hz"])
+    fitted = transfer_model(current, fit["r_scale"], fit["i_shift"], fit["i_width"], fit["power"])
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5, 3.6))
+        ax.plot(current, rate, ".", ms=3, color="k", label="Brian2 LIF, measured")
+        ax.plot(current, fitted, color="tab:red",
+                label=f"r_s·softplus((I−i₀)/w)^p, worst error {fit['max_error_hz']:.1f} Hz")
+        ax.set_xlabel("input current I (threshold units)")
+        ax.set_ylabel("firing rate (Hz)")
+        p = measurement["params"]
+        ax.set_title(f"LIF τ={p['tau_m_ms']:g} ms, refractory {p['refractory_ms']:g} ms, "
+                     f"σ={p['sigma']:g}, dt={p['dt_ms']:g} ms", fontsize=8)
+        ax.legend(fontsize=7)
+        fig.savefig(path)
+        plt.close(fig)
+    write_json(Path(path).with_suffix(".json"), {"measurement": measurement, "fit": fit})
+    return Path(path)
+
+
 def write_all(out_dir, results: dict, arrays: dict) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -91,4 +114,7 @@ def write_all(out_dir, results: dict, arrays: dict) -> list[Path]:
              plot_images(arrays, results, out_dir / "rate_vs_spike_images.png")]
     if "raster" in arrays:
         paths.append(plot_raster(arrays, out_dir / "rate_vs_spike_raster.png", slot_ms, ff))
+    if "transfer" in arrays:
+        paths.append(plot_transfer(arrays["transfer"], results["transfer_fit"],
+                                   out_dir / "lif_transfer.png"))
     return paths
