@@ -312,7 +312,8 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
         raise ValueError(f"n_digits = {config.n_digits} but the test set has "
                          f"{len(dataset.test)} digits")
     t_start = time.perf_counter()
-    gains = derive_gains(model_values(model, dataset.train[:2000]), config.network.r_max_hz)
+    gains = derive_gains(model_values(model, dataset.train[:2000]), config.network.r_max_hz,
+                         quantile=config.network.gain_quantile)
     b = Backends(model, gains, config, seed=seed)
     x = dataset.test[:config.n_digits].astype(np.float64)
     say(f"numpy rate model: INFERENCE, in-painting and GENERATE on {len(x)} digits")
@@ -324,11 +325,11 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
               "samples_numpy": tasks[2].arrays["samples"][:100]}
     samples = {"numpy": tasks[2].arrays["samples"]}
     for variant in ("spiking", "rate"):
+        if variant == "rate" and config.n_rate_digits == 0:
+            continue
         net_t0 = time.perf_counter()
         say(f"building the Brian2 {variant} network (once for all tasks)")
         b.network(variant)
-        if variant == "rate" and config.n_rate_digits == 0:
-            continue
         for task in tasks:
             full = len(task.presentations)
             limit = config.n_rate_samples if task.name == "generation" else config.n_rate_digits

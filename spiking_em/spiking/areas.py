@@ -181,6 +181,8 @@ class NetworkConfig:
     tau_ff_ms : relaxation time of h in the feed-forward and ancestral phases.
     tau_hold_ms : time constant of the held copy of g1(h1) in generation.
     r_max_hz, r_min_hz : rate range of the code (values are clipped into it).
+    gain_quantile : this quantile of each value on training data fires at r_max_hz. Lower
+        clips more values but spends more spikes per unit value (less decoding noise).
     drive_dt_ms : how often the somatic current is recomputed from the value.
     n_slots : slots per compiled run (presentations are packed into them).
     rate_dt_ms : time step of the rate variant (no spikes to resolve).
@@ -193,6 +195,7 @@ class NetworkConfig:
     tau_hold_ms: float = 25.0
     r_max_hz: float = 200.0
     r_min_hz: float = 0.1
+    gain_quantile: float = 0.999
     drive_dt_ms: float = 1.0
     n_slots: int = 1000
     rate_dt_ms: float = 2.0
@@ -203,6 +206,8 @@ class NetworkConfig:
                      "drive_dt_ms", "rate_dt_ms"):
             check_positive(name, getattr(self, name))
         check_positive_int("n_slots", self.n_slots, minimum=2)
+        if not 0 < self.gain_quantile <= 1:
+            raise ValueError(f"gain_quantile must be in (0, 1], got {self.gain_quantile}")
         if self.r_min_hz >= self.r_max_hz:
             raise ValueError(f"r_min_hz ({self.r_min_hz}) must be below r_max_hz ({self.r_max_hz})")
 
