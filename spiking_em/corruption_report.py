@@ -79,9 +79,10 @@ def plot_study(study: dict, path: Path) -> Path:
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
         x = np.arange(len(names))
-        for key, offset, label in (("parzen_generate", -0.2, "GENERATE (rate)"),
-                                   ("parzen_ancestral", 0.0, "ancestral (rate)"),
-                                   ("spiking_parzen", 0.2, "LIF network")):
+        n_lif = max((r.get("spiking_n_samples") or 0) for r in schemes.values())
+        for key, offset, label in (("parzen_generate", -0.2, "GENERATE (rate, 10k samples)"),
+                                   ("parzen_ancestral", 0.0, "ancestral (rate, 10k samples)"),
+                                   ("spiking_parzen", 0.2, f"LIF network ({n_lif} samples)")):
             vals = [schemes[n].get(key, np.nan) for n in names]
             axes[0].bar(x + offset, vals, width=0.2, label=label)
         axes[0].set_xticks(x, names)
