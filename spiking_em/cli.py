@@ -108,6 +108,8 @@ def _compare_command(args) -> int:
                if v is not None}
     if args.rate_digits is not None:
         changes.update(n_rate_digits=args.rate_digits, n_rate_samples=args.rate_digits)
+    if args.gain_quantile is not None:
+        changes["network"] = dc_replace(config.network, gain_quantile=args.gain_quantile)
     config = dc_replace(config, **changes)
     t0 = time.perf_counter()
     results, arrays = compare(model, dataset, config, seed=args.seed,
@@ -252,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="GENERATE samples of the LIF network and numpy (default 500)")
     p.add_argument("--rate-digits", type=int, default=None,
                    help="digits and samples through the Brian2 rate network (default 100; 0 skips)")
+    p.add_argument("--gain-quantile", type=float, default=None,
+                   help="quantile of each value that fires at 200 Hz (default 0.999)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="20 digits (smoke test)")
     data_args(p)
