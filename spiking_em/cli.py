@@ -108,8 +108,11 @@ def _compare_command(args) -> int:
                if v is not None}
     if args.rate_digits is not None:
         changes.update(n_rate_digits=args.rate_digits, n_rate_samples=args.rate_digits)
-    if args.gain_quantile is not None:
-        changes["network"] = dc_replace(config.network, gain_quantile=args.gain_quantile)
+    network = {k: v for k, v in (("clip_quantile", args.clip_quantile),
+                                 ("signed", None if args.code is None else args.code == "signed"))
+               if v is not None}
+    if network:
+        changes["network"] = dc_replace(config.network, **network)
     config = dc_replace(config, **changes)
     t0 = time.perf_counter()
     results, arrays = compare(model, dataset, config, seed=args.seed,
@@ -119,11 +122,13 @@ def _compare_command(args) -> int:
     inf, inp, gen = results["inference"], results["inpainting"], results["generation"]
     rate = {k: (f"{results[k]['rate'][m]['mean']:{f}}" if "rate" in results[k] else "skipped")
             for k, m, f in (("inference", "gain", "+.2f"), ("inpainting", "mse", ".4f"))}
+    lif = inf["spiking"]
     print(f"log p(x,h) gain over the feed-forward start: numpy {inf['numpy']['gain']['mean']:+.2f}, "
-          f"Brian2 rate {rate['inference']}, LIF decoded {inf['spiking']['gain']['mean']:+.2f} / "
-          f"state {inf['spiking']['state']['gain']['mean']:+.2f} "
-          f"(LIF/numpy on the same digits {inf['spiking']['gain_ratio_to_numpy']:.2f} / "
-          f"{inf['spiking']['state']['gain_ratio_to_numpy']:.2f})")
+          f"Brian2 rate {rate['inference']}, LIF decoded {lif['gain']['mean']:+.2f} / "
+          f"state {lif['state']['gain']['mean']:+.2f} "
+          f"(LIF/numpy on the same digits {lif['gain_ratio_to_numpy']:.2f} / "
+          f"{lif['state']['gain_ratio_to_numpy']:.2f}); LIF decoded start and end minus numpy's "
+          f"{lif['start_minus_numpy']['mean']:+.2f}, {lif['end_minus_numpy']['mean']:+.2f}")
     print(f"in-painting MSE: numpy {inp['numpy']['mse']['mean']:.4f}, Brian2 rate "
           f"{rate['inpainting']}, LIF {inp['spiking']['mse']['mean']:.4f} "
           f"(x{inp['spiking']['ratio_to_numpy']:.2f}), mean image {inp['mean_image']['mse']['mean']:.4f}")
@@ -254,8 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="GENERATE samples of the LIF network and numpy (default 500)")
     p.add_argument("--rate-digits", type=int, default=None,
                    help="digits and samples through the Brian2 rate network (default 100; 0 skips)")
-    p.add_argument("--gain-quantile", type=float, default=None,
-                   help="quantile of each value that fires at 200 Hz (default 0.999)")
+    p.add_argument("--clip-quantile", type=float, default=None,
+                   help="quantile of |value - centre| that fires at the maximum rate, 400 Hz "
+                        "(default 0.999: 0.1%% of values clipped)")
+    p.add_argument("--code", choices=["signed", "plain"], default=None,
+                   help="signed: ON/OFF neurons centred on the model's typical values (default); "
+                        "plain: one neuron per unit firing at gain * value")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="20 digits (smoke test)")
     data_args(p)

@@ -5,7 +5,9 @@ Three tasks, each run identically by the three implementations:
 
 - INFERENCE (Fig. 4 analogue): log p(x, h1, h2) at the feed-forward start and after every
   iteration, with h decoded from spikes over a sliding window (and the hidden state itself);
-  reconstruction error of the network's own reconstruction area against x.
+  the gain over the start, and the start and end against numpy's (a gain ratio alone would
+  reward a network that starts badly); reconstruction error of the network's own
+  reconstruction area against x.
 - In-painting (Fig. 5 analogue): half the pixels missing, ``inpaint_cycles`` encode/decode
   steps; MSE on the missing pixels against the mean-image baseline.
 - GENERATE (Fig. 3 analogue): the free-running network from prior samples of h2; Parzen LL of
@@ -33,7 +35,8 @@ from spiking_em.model import TrainedModel
 from spiking_em.parzen import DEFAULT_SIGMAS, parzen_evaluate, parzen_log_likelihoods
 from spiking_em.sampling import generate, inpaint, random_half_mask
 from spiking_em.spiking import device, schedule
-from spiking_em.spiking.areas import VARIANTS, AreaNetwork, NetworkConfig, derive_gains
+from spiking_em.spiking.areas import VARIANTS, AreaNetwork, NetworkConfig
+from spiking_em.spiking.codes import RateCode, derive_codes
 from spiking_em.spiking.readout import run_presentations
 from spiking_em.spiking.transfer import fitted_transfer
 from spiking_em.validation import check_positive_int
@@ -68,14 +71,14 @@ class CompareConfig:
     n_steps: int = 20
     alpha: float = 0.1
     delta: float = 0.1
-    ff_slots: int = 8
+    ff_slots: int = 12
     hold_slots: int = 4
     window_slots: int = 3
     inpaint_cycles: int = 3
     inpaint_alpha: float = 0.001
     generate_cycles: int = 3
     generate_alpha: float = 0.3
-    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=559))
+    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=546))
 
     def __post_init__(self):
         for name in ("n_digits", "n_samples", "n_steps", "ff_slots", "hold_slots",
@@ -91,7 +94,7 @@ class CompareConfig:
     def quick(cls) -> "CompareConfig":
         """A smoke run: 20 digits and samples (4 through the rate network), 2 in-painting cycles."""
         return cls(n_digits=20, n_rate_digits=4, n_samples=20, n_rate_samples=4,
-                   inpaint_cycles=2, network=NetworkConfig(n_slots=171))
+                   inpaint_cycles=2, network=NetworkConfig(n_slots=220))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -103,17 +106,24 @@ def _mean_se(v) -> dict:
             else 0.0, "n": int(v.size)}
 
 
-def model_values(model: TrainedModel, x: np.ndarray) -> dict:
-    """x, h1 and h2 after INFERENCE on ``x``: the data the rate gains are derived from."""
+def code_reference(model: TrainedModel, x: np.ndarray) -> dict:
+    """x, h1 and h2 after INFERENCE on ``x`` and the prior p(h2): what the codes come from."""
     h1, h2 = infer(x, model.params, model.config.inference)
-    return {"x": x, "h1": h1, "h2": h2}
+    return {"x": x, "h1": h1, "h2": h2, "prior_mean": model.prior.mean,
+            "prior_std": model.prior.std}
+
+
+def model_codes(model: TrainedModel, x: np.ndarray, network: NetworkConfig) -> dict[str, RateCode]:
+    """The rate codes of a model's areas (:func:`codes.derive_codes`) from data ``x``."""
+    return derive_codes(code_reference(model, x), network.r_max_hz, network.clip_quantile,
+                        pixel_rate_hz=network.pixel_rate_hz, signed=network.signed)
 
 
 class Backends:
     """The compiled networks of one model shape, built on first use (one build each)."""
 
-    def __init__(self, model: TrainedModel, gains: dict, config: CompareConfig, *, seed: int):
-        self.model, self.gains, self.config, self.seed = model, gains, config, seed
+    def __init__(self, model: TrainedModel, codes: dict, config: CompareConfig, *, seed: int):
+        self.model, self.codes, self.config, self.seed = model, codes, config, seed
         self.params = model.params.astype(np.float64)
         self.transfer, self.transfer_data = fitted_transfer(config.network.lif,
                                                             r_max_hz=config.network.r_max_hz)
@@ -137,7 +147,7 @@ class Backends:
         device.reset()
 
     def run(self, variant, presentations, readout_slots, *, rng, progress=None, raster=False):
-        return run_presentations(self.network(variant), self.params, self.gains, presentations,
+        return run_presentations(self.network(variant), self.params, self.codes, presentations,
                                  readout_slots, delta=self.config.delta,
                                  window=self.config.window_slots, rng=rng, keep_raster=raster,
                                  progress=progress)
@@ -183,8 +193,9 @@ def inference_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     p, prior = b.params, b.model.prior
     lp_dec = _logp_over(x, ro.decoded["H1"], ro.decoded["H2"], p, prior)
     lp_state = _logp_over(x, ro.state["H1"], ro.state["H2"], p, prior)
-    out = _logp_summary(lp_dec)
-    out["state"] = _logp_summary(lp_state)
+    lp_np = task.arrays["logp"][:, :n]
+    out = _logp_summary(lp_dec, lp_np)
+    out["state"] = _logp_summary(lp_state, lp_np)
     out["reconstruction_mse"] = _mean_se(((x - ro.decoded["XR"][:, -1]) ** 2).mean(axis=1))
     out["h1_rms_difference_to_numpy"] = {
         "decoded": float(np.sqrt(np.mean((ro.decoded["H1"][:, -1] - h1_np) ** 2))),
@@ -193,7 +204,7 @@ def inference_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     out["max_abs_state_difference_to_numpy"] = {
         "h1": float(np.abs(ro.state["H1"][:, -1] - h1_np).max()),
         "h2": float(np.abs(ro.state["H2"][:, -1] - h2_np).max())}
-    out["numpy_on_same_digits"] = _logp_summary(task.arrays["logp"][:, :n])
+    out["numpy_on_same_digits"] = _logp_summary(lp_np)
     out["gain_ratio_to_numpy"] = out["gain"]["mean"] / out["numpy_on_same_digits"]["gain"]["mean"]
     out["state"]["gain_ratio_to_numpy"] = (out["state"]["gain"]["mean"] /
                                            out["numpy_on_same_digits"]["gain"]["mean"])
@@ -279,14 +290,20 @@ def _logp_over(x, h1s, h2s, params, prior) -> np.ndarray:
                      for k in range(h1s.shape[1])])
 
 
-def _logp_summary(lp: np.ndarray) -> dict:
+def _logp_summary(lp: np.ndarray, reference: np.ndarray | None = None) -> dict:
+    """Mean curve, gain over the first point and, with ``reference`` (numpy's curve on the same
+    digits), the first and last points' difference to it."""
     gain = lp[-1] - lp[0]
     means = lp.mean(axis=1)
-    return {"iteration": list(range(lp.shape[0])), "mean": means.tolist(),
-            "se": (lp.std(axis=1, ddof=1) / np.sqrt(lp.shape[1])).tolist() if lp.shape[1] > 1
-            else [0.0] * lp.shape[0],
-            "gain": _mean_se(gain), "n_digits": int(lp.shape[1]),
-            "rises_over_run": bool(means[-1] > means[0])}
+    out = {"iteration": list(range(lp.shape[0])), "mean": means.tolist(),
+           "se": (lp.std(axis=1, ddof=1) / np.sqrt(lp.shape[1])).tolist() if lp.shape[1] > 1
+           else [0.0] * lp.shape[0],
+           "gain": _mean_se(gain), "n_digits": int(lp.shape[1]),
+           "rises_over_run": bool(means[-1] > means[0])}
+    if reference is not None:
+        out["start_minus_numpy"] = _mean_se(lp[0] - reference[0])
+        out["end_minus_numpy"] = _mean_se(lp[-1] - reference[-1])
+    return out
 
 
 def _progress(say, label):
@@ -312,9 +329,8 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
         raise ValueError(f"n_digits = {config.n_digits} but the test set has "
                          f"{len(dataset.test)} digits")
     t_start = time.perf_counter()
-    gains = derive_gains(model_values(model, dataset.train[:2000]), config.network.r_max_hz,
-                         quantile=config.network.gain_quantile)
-    b = Backends(model, gains, config, seed=seed)
+    codes = model_codes(model, dataset.train[:2000], config.network)
+    b = Backends(model, codes, config, seed=seed)
     x = dataset.test[:config.n_digits].astype(np.float64)
     say(f"numpy rate model: INFERENCE, in-painting and GENERATE on {len(x)} digits")
     tasks = [inference_task(b, x), inpainting_task(b, x, dataset.train.mean(axis=0), rng=rng),
@@ -365,7 +381,7 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
     results["inpainting"]["mean_image"] = {"mse": results["inpainting"]["numpy"]["mean_image_mse"]}
     results["builds"] = b.builds
     results["n_compilations"] = len(b.builds)
-    results["gains_hz_per_unit"] = gains
+    results["codes"] = {kind: code.as_dict() for kind, code in codes.items()}
     results["transfer_fit"] = asdict(b.transfer)
     results["settings"] = {"compare": config.as_dict(), "seed": seed, "dataset": dataset.name,
                            "model_seed": model.meta.get("seed"),

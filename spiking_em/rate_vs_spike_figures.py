@@ -13,23 +13,27 @@ COLORS = {"numpy": "k", "rate": "tab:blue", "spiking": "tab:red"}
 
 
 def plot_logp(results: dict, path: Path, slot_ms: float) -> Path:
-    """Fig. 4 analogue: mean log p(x, h) against iteration / simulated time for all three."""
+    """Fig. 4 analogue: mean log p(x, h) against iteration / simulated time for all three,
+    relative to numpy's value at the feed-forward start on the same digits (so that a network
+    that starts lower shows it, instead of only its gain)."""
     inf = results["inference"]
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
         for ax, key, title in ((axes[0], None, "h decoded from spikes / rates"),
                                (axes[1], "state", "hidden state h (voltage-like)")):
             for name in [n for n in ("numpy", "rate", "spiking") if n in inf]:
                 entry = inf[name] if key is None or name == "numpy" else inf[name][key]
-                mean = np.asarray(entry["mean"]) - entry["mean"][0]
+                numpy_start = (entry["mean"][0] if name == "numpy" else
+                               inf[name]["numpy_on_same_digits"]["mean"][0])
+                mean = np.asarray(entry["mean"]) - numpy_start
                 it = np.asarray(entry["iteration"])
                 ax.errorbar(it, mean, yerr=entry["se"], color=COLORS[name], capsize=2,
                             label=f"{LABELS[name]} (gain {entry['gain']['mean']:+.2f}, "
                                   f"n={entry['n_digits']})")
             ax.set_xlabel(f"INFERENCE iteration (1 iteration = {slot_ms:g} ms simulated)")
-            ax.set_ylabel("log p(x, h) − value at feed-forward start (nats)")
             ax.set_title(title)
             ax.legend(fontsize=7)
+        axes[0].set_ylabel("log p(x, h) − numpy's value at the\nfeed-forward start (nats)")
         fig.savefig(path)
         plt.close(fig)
     return path
@@ -63,16 +67,23 @@ def plot_images(arrays: dict, results: dict, path: Path) -> Path:
 
 
 def plot_raster(arrays: dict, path: Path, slot_ms: float, ff_slots: int) -> Path:
-    """Spike rasters of the areas x, h1, h2 (and the reconstruction g1(h1)) for one digit."""
+    """Spike rasters of the areas x, h1, h2 (and the reconstruction g1(h1)) for one digit; ON
+    neurons of a signed code in black, OFF neurons in blue."""
     raster = arrays["raster"]
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True)
         for ax, area, title in zip(axes, ("X", "H1", "H2", "XR"),
                                    ("x (Poisson input)", "h1", "h2", "reconstruction g1(h1)")):
-            t, i = raster.get(area, (np.array([]), np.array([])))
-            ax.plot(np.asarray(t) * 1e3, i, "|", ms=1.5, color="k", alpha=0.6)
+            t, unit, sign = raster.get(area, (np.array([]), np.array([]), np.array([])))
+            t, unit, sign = np.asarray(t) * 1e3, np.asarray(unit), np.asarray(sign)
+            for polarity, color, label in ((1, "k", "ON"), (-1, "tab:blue", "OFF")):
+                keep = sign == polarity
+                if keep.any():
+                    ax.plot(t[keep], unit[keep], "|", ms=1.5, color=color, alpha=0.6,
+                            label=f"{label} ({keep.sum()} spikes)")
             ax.axvline(ff_slots * slot_ms, color="tab:red", lw=0.8)
-            ax.set_ylabel(f"{title}\nneuron")
+            ax.set_ylabel(f"{title}\nunit")
+            ax.legend(fontsize=6, loc="upper right", markerscale=4)
         axes[0].set_title("one test digit: feed-forward sweep (left of the red line), then "
                           "INFERENCE")
         axes[-1].set_xlabel("time (ms)")
@@ -82,22 +93,32 @@ def plot_raster(arrays: dict, path: Path, slot_ms: float, ff_slots: int) -> Path
 
 
 def plot_transfer(measurement: dict, fit: dict, path: Path) -> Path:
-    """The measured LIF rate-current curve, the fitted curve the areas invert, and its error."""
-    from spiking_em.spiking.transfer import transfer_model
+    """The measured LIF rate-current curve (reset by subtraction), the fitted LIF formula the
+    areas invert, its error, and the continuous-time LIF theory."""
+    from spiking_em.spiking.transfer import LIFParams, lif_formula, lif_rate_theory
     current = np.asarray(measurement["current"])
     rate = np.asarray(measurement["rate_hz"])
-    fitted = transfer_model(current, fit["r_scale"], fit["i_shift"], fit["i_width"], fit["power"])
+    fitted = lif_formula(current, fit["t_ref_s"], fit["tau_s"], fit["theta"])
+    p = measurement["params"]
+    theory = lif_rate_theory(current, LIFParams(**p))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(5, 3.6))
+        fig, (ax, err) = plt.subplots(2, 1, figsize=(5, 5), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 1]})
         ax.plot(current, rate, ".", ms=3, color="k", label="Brian2 LIF, measured")
         ax.plot(current, fitted, color="tab:red",
-                label=f"r_s·softplus((I−i₀)/w)^p, worst error {fit['max_error_hz']:.1f} Hz")
-        ax.set_xlabel("input current I (threshold units)")
+                label=f"fit 1/(t_ref + τ ln(I/(I−θ))): t_ref {fit['t_ref_s'] * 1e3:.2f} ms, "
+                      f"τ {fit['tau_s'] * 1e3:.2f} ms, θ {fit['theta']:.4f}")
+        ax.plot(current, theory, "--", color="0.5", lw=0.8, label="continuous-time LIF theory")
+        ax.set_xscale("log")
         ax.set_ylabel("firing rate (Hz)")
-        p = measurement["params"]
         ax.set_title(f"LIF τ={p['tau_m_ms']:g} ms, refractory {p['refractory_ms']:g} ms, "
-                     f"σ={p['sigma']:g}, dt={p['dt_ms']:g} ms", fontsize=8)
-        ax.legend(fontsize=7)
+                     f"dt={p['dt_ms']:g} ms, reset by subtraction", fontsize=8)
+        ax.legend(fontsize=6)
+        err.plot(current, fitted - rate, ".", ms=3, color="tab:red")
+        err.axhline(0, color="0.5", lw=0.5)
+        err.set_ylabel("fit − measured (Hz)")
+        err.set_xlabel("input current I (threshold units)")
+        err.set_title(f"worst error {fit['max_error_hz']:.2f} Hz", fontsize=8)
         fig.savefig(path)
         plt.close(fig)
     write_json(Path(path).with_suffix(".json"), {"measurement": measurement, "fit": fit})

@@ -47,12 +47,20 @@ def test_window_counts_sum_the_last_slots():
     np.testing.assert_array_equal(counts, [[1, 0], [2, 1], [2, 2]])
 
 
-def test_gains_map_the_quantile_to_the_top_rate():
-    from spiking_em.spiking.areas import NetworkConfig, derive_gains
-    values = {"x": np.zeros(3), "h1": np.linspace(0, 4, 1001), "h2": np.linspace(0, 1, 1001)}
-    gains = derive_gains(values, 200.0, quantile=0.5)
-    assert gains == {"x": 200.0, "h1": 100.0, "h2": 400.0}
-    with pytest.raises(ValueError, match="positive values"):
-        derive_gains({"x": 0, "h1": np.zeros(5), "h2": np.ones(5)}, 200.0)
-    with pytest.raises(ValueError, match="gain_quantile"):
-        NetworkConfig(gain_quantile=0)
+def test_signed_window_counts_subtract_off_spikes():
+    slots = np.array([0, 0, 1, 1])
+    units = np.array([0, 0, 0, 1])
+    signs = np.array([1.0, -1.0, -1.0, 1.0])
+    counts = window_counts(slots, units, n_slots=2, n_units=2, ends=np.array([1]), window=2,
+                           weights=signs)
+    np.testing.assert_array_equal(counts, [[-1, 1]])
+
+
+def test_network_config_rejects_bad_settings():
+    from spiking_em.spiking.areas import NetworkConfig
+    with pytest.raises(ValueError, match="clip_quantile"):
+        NetworkConfig(clip_quantile=1.0)
+    with pytest.raises(ValueError, match="r_min_hz"):
+        NetworkConfig(r_min_hz=500.0)
+    with pytest.raises(ValueError, match="n_slots"):
+        NetworkConfig(n_slots=1)
