@@ -5,7 +5,7 @@ dynamics; spikes as a noisy quantization of the voltages). Runs the same test di
 the numpy rate model, the Brian2 rate network and the Brian2 LIF network: log p(x, h) over
 INFERENCE (Fig. 4 analogue), in-painting (Fig. 5 analogue), samples of the free-running
 networks with Parzen LL (Fig. 3 analogue), spike rasters and the cost per digit.
-Full run (``--run-dir runs/paper-seed1``): about 70 minutes on 2 cores (1000 digits, 500
+Full run (``--run-dir runs/paper-seed1``): about 45 minutes on 2 cores (1000 digits, 500
 samples); ``--quick`` trains a small glyph model and runs 20 digits (a few minutes).
 
 Writes figures/rate_vs_spike.json, rate_vs_spike_logp.png, rate_vs_spike_images.png and
