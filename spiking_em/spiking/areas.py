@@ -406,7 +406,7 @@ class AreaNetwork:
             code = LIF_CURRENT_CODE if self.variant == "spiking" else f"r = {RATE_EXPRESSION}"
             objects.append(neurons.run_regularly(code, dt=dendrite_dt, when="before_groups",
                                                  order=1, name=f"{area}_current"))
-        self.synapses, self._i, self._j, self._sign = {}, {}, {}, {}
+        self.synapses, self._i, self._j, self._unit, self._sign = {}, {}, {}, {}, {}
         for name, src, dst, trace, weight in PATHWAYS:
             syn = self._make_pathway(name, src, dst, trace, weight, namespace)
             self.synapses[name] = syn
@@ -473,7 +473,7 @@ class AreaNetwork:
             i = np.repeat(np.arange(len(source)), len(target))
             j = np.tile(np.arange(len(target)), len(source))
         syn.connect(i=i, j=j)
-        self._i[name], self._j[name], self._sign[name] = i, j, sign[i]
+        self._i[name], self._j[name], self._unit[name], self._sign[name] = i, j, unit[i], sign[i]
         return syn
 
     def _make_monitors(self, slot) -> list:
@@ -514,7 +514,7 @@ class AreaNetwork:
                   for area, _, bias in AREAS if bias is not None}
         for name, src, dst, _, weight in PATHWAYS:
             code = codes[AREA_KIND[src]]
-            unit = self._unit(src, self._i[name])
+            unit = self._unit[name]     # the source unit of every synapse
             per_spike = self._sign[name] / (code.gain_hz[unit] * scale)
             if weight is None:
                 w = per_spike
@@ -535,26 +535,21 @@ class AreaNetwork:
             args[self.groups[area].delta] = float(delta)
         return args
 
-    def _unit(self, area: str, neuron: np.ndarray) -> np.ndarray:
-        return neuron % self.units(area)
-
-    def run(self, params: Params, codes: dict[str, RateCode], inputs: SlotInputs, *,
-            delta: float, rng: np.random.Generator) -> Recording:
-        """Run the compiled binary once on ``inputs`` with the model's weights and codes.
+    def run(self, model_args: dict, inputs: SlotInputs, *, rng: np.random.Generator) -> Recording:
+        """Run the compiled binary once on ``inputs`` with a model loaded by :meth:`run_args`.
 
         Parameters
         ----------
-        params : trained weights; shapes must match the compiled sizes.
-        codes : the rate code of each kind of value (:func:`codes.derive_codes`).
+        model_args : ``self.run_args(params, codes, delta=...)``: weights, biases and codes
+            (3.7 M synaptic weights for the paper's model: computed once, reused for every run).
         inputs : per-slot gates, clamped pixels and prior samples (:func:`schedule.pack`).
-        delta : INFERENCE step size.
         rng : draws this run's Poisson phases and initial membrane potentials.
         """
         c = self.config
         if inputs.clamp.shape != (c.n_slots, self.sizes[0]):
             raise ValueError(f"inputs.clamp must have shape {(c.n_slots, self.sizes[0])}, got "
                              f"{inputs.clamp.shape}")
-        args = self.run_args(params, codes, delta=delta)
+        args = dict(model_args)
         for name, arr in inputs.gates.items():
             args[self.timed[name]] = np.asarray(arr, dtype=np.float64)
         args[self.timed["clamp"]] = np.asarray(inputs.clamp, dtype=np.float64)

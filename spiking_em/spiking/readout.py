@@ -79,9 +79,10 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
     decoded = {a: [] for a in READ_AREAS}
     state = {"H1": [], "H2": [], "XR": []}
     result = Readout(decoded={}, state={})
+    model_args = net.run_args(params, codes, delta=delta)   # checks shapes before any run
     done = 0
     for run_inputs in runs:
-        rec = net.run(params, codes, run_inputs, delta=delta, rng=rng)
+        rec = net.run(model_args, run_inputs, rng=rng)
         result.run_s += rec.run_s
         result.sim_s += c.n_slots * slot_s
         result.n_runs += 1

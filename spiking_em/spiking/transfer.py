@@ -174,9 +174,11 @@ def fitted_transfer(params: LIFParams = LIFParams(), *, r_max_hz: float = 200.0,
     if not i_top < i_step_max:
         raise ValueError(f"r_max_hz = {r_max_hz} needs currents beyond what a {params.dt_ms} ms "
                          f"step resolves with a {params.refractory_ms} ms refractory period")
+    # dense near the threshold, where the curve is logarithmic, then geometric up to i_top
     currents = np.concatenate([np.linspace(0.5, 1.0, 10, endpoint=False),
                                1 + np.geomspace(1e-4, 2.0, 80, endpoint=False),
-                               np.geomspace(3.0, i_top, 70)])
+                               np.geomspace(3.0, i_top, 70) if i_top > 3.0 else []])
+    currents = currents[currents <= i_top]
     measured = measure_rate_current(currents, params=params, duration_s=duration_s, seed=seed)
     fit = fit_transfer(measured["current"], measured["rate_hz"])
     if fit.max_error_hz > 0.02 * r_max_hz:
