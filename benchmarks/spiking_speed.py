@@ -14,21 +14,20 @@ Usage: ``python benchmarks/spiking_speed.py --run-dir runs/paper-seed1 --json fi
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
-from pathlib import Path
 
 import brian2 as b2
 import numpy as np
 
-from spiking_em.config import TrainConfig
-from spiking_em.glyphs import glyph_dataset
-from spiking_em.inference import GaussianPrior, infer
-from spiking_em.layers import init_params
-from spiking_em.model import TrainedModel
-from spiking_em.rate_vs_spike import CompareConfig, model_codes
+from spiking_em import atomic
+from spiking_em.data.glyphs import glyph_dataset
+from spiking_em.experiments.rate_vs_spike import CompareConfig, model_codes
+from spiking_em.model.config import TrainConfig
+from spiking_em.model.inference import GaussianPrior, infer
+from spiking_em.model.layers import init_params
+from spiking_em.model.trained import TrainedModel
 from spiking_em.spiking import device, schedule
 from spiking_em.spiking.areas import AREAS, PATHWAYS, AreaNetwork
 from spiking_em.spiking.readout import run_presentations
@@ -184,7 +183,7 @@ def main(argv=None) -> int:
           f"{result['events_per_s_ratio_bare_over_ours']:.2f} (medians of {args.repeats} runs; "
           f"ours per run: {', '.join(f'{e:.3g}' for e in ours['events_per_wall_s_repeats'])})")
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2))
+        atomic.write_json(args.json, result)
         print(f"wrote {args.json}")
     return 0
 

@@ -9,14 +9,14 @@ fresh trials through ``run_args`` (no recompilation).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
 
 import numpy as np
 
-from spiking_em import stdp
+from spiking_em import atomic
+from spiking_em.stdp import ramp
 
 
 def main(argv=None) -> int:
@@ -25,23 +25,24 @@ def main(argv=None) -> int:
     parser.add_argument("--reruns", type=int, default=3)
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
-    config = stdp.RampConfig(n_trials=args.trials)
+    config = ramp.RampConfig(n_trials=args.trials)
     rng = np.random.default_rng(0)
 
     t0 = time.perf_counter()
-    stdp.simulate_ramps(config, rng=rng)
+    ramp.simulate_ramps(config, rng=rng)
     numpy_s = time.perf_counter() - t0
 
     # a fresh build folder, so the compile time is the real one and not a cache hit
     os.environ["SPIKING_EM_BRIAN2_CACHE"] = tempfile.mkdtemp(prefix="spiking-em-bench-")
-    from spiking_em.spiking import device, stdp_network
+    from spiking_em.spiking import device
+    from spiking_em.stdp import synapse
     t0 = time.perf_counter()
-    net = stdp_network.build_ramp_network(config, seed=0)
+    net = synapse.build_ramp_network(config, seed=0)
     build_s = time.perf_counter() - t0
     run_s = []
     for _ in range(args.reruns):
         t0 = time.perf_counter()
-        stdp_network.run_ramp_network(net, rng=rng)
+        synapse.run_ramp_network(net, rng=rng)
         run_s.append(time.perf_counter() - t0)
     device.reset()
     best = min(run_s)
@@ -54,8 +55,7 @@ def main(argv=None) -> int:
           f"{best:.2f} s each incl. ~0.1 s start-up); compiled once in {net.compile_s:.1f} s")
     print(f"ratio brian2/numpy: {numpy_s / best:.2f}")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=2)
+        atomic.write_json(args.json, out)
     return 0
 
 

@@ -13,18 +13,18 @@ that single precision does not change the numbers.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
 
-from spiking_em.config import LayerCorruptions, TrainConfig
-from spiking_em.corruption import Corruption
-from spiking_em.glyphs import render_digits
-from spiking_em.inference import infer, log_joint
-from spiking_em.layers import init_params
-from spiking_em.learning import local_losses_and_grads, make_optimizer
-from spiking_em.sampling import fit_prior
+from spiking_em import atomic
+from spiking_em.data.corruption import Corruption
+from spiking_em.data.glyphs import render_digits
+from spiking_em.model.config import LayerCorruptions, TrainConfig
+from spiking_em.model.inference import infer, log_joint
+from spiking_em.model.layers import init_params
+from spiking_em.model.learning import local_losses_and_grads, make_optimizer
+from spiking_em.model.sampling import fit_prior
 
 B, NX, NH1, NH2, N_STEPS = 100, 784, 1000, 100, 15
 
@@ -124,8 +124,7 @@ def main(argv=None) -> int:
           f"{out['precision']['max_rel_diff_local_losses']:.1e}; speed-up "
           f"{out['float64']['s_per_batch'] / out['float32']['s_per_batch']:.2f}x")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=2)
+        atomic.write_json(args.json, out)
     return 0
 
 

@@ -8,10 +8,10 @@ FIGURES = Path(__file__).resolve().parents[1] / "figures"
 
 def model_for_figures(run_dir: str | None, quick: bool, out_dir: Path):
     """Load RUN_DIR's model, or (with --quick and no RUN_DIR) train a small one on glyphs."""
-    from spiking_em.config import TrainConfig
-    from spiking_em.glyphs import glyph_dataset
-    from spiking_em.model import TrainedModel
-    from spiking_em.training import train
+    from spiking_em.data.glyphs import glyph_dataset
+    from spiking_em.model.config import TrainConfig
+    from spiking_em.model.trained import TrainedModel
+    from spiking_em.model.training import train
 
     if run_dir is not None:
         return TrainedModel.load(run_dir)
@@ -29,7 +29,7 @@ def model_for_figures(run_dir: str | None, quick: bool, out_dir: Path):
 
 def dataset_for(model, data_dir: str | None):
     from spiking_em import data
-    from spiking_em.glyphs import glyph_dataset
+    from spiking_em.data.glyphs import glyph_dataset
     name = model.meta.get("dataset", "mnist")
     if name == "glyphs":
         return glyph_dataset(n_train=2000, n_valid=300, n_test=300, seed=3)
@@ -48,7 +48,7 @@ def backend_figure_main(doc: str, name: str, results_fn, plot_fn, summary_fn, ar
                         choices=["numpy", "brian2"])
     args = parser.parse_args(argv)
 
-    from spiking_em.plotting import write_json
+    from spiking_em.experiments.plotting import write_json
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     # Run

@@ -29,8 +29,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
 from _common import FIGURES
+
+from spiking_em import atomic
 
 STAGES = ("sweep", "train", "evaluate", "spiking", "report")
 SCHEMES = ("paper", "poisson", "mixed")
@@ -67,9 +68,9 @@ def _train(args, preset: str, out: Path, epochs: int, window: float | None) -> N
 
 def _validation_parzen(run_dir: Path, args) -> dict:
     """Parzen LL of GENERATE samples on validation digits (sigma on one half, score the other)."""
-    from spiking_em.model import TrainedModel
-    from spiking_em.parzen import parzen_evaluate
-    from spiking_em.sampling import generate
+    from spiking_em.evaluation.parzen import parzen_evaluate
+    from spiking_em.model.sampling import generate
+    from spiking_em.model.trained import TrainedModel
     sys.path.insert(0, str(Path(__file__).parent))
     from _common import dataset_for
 
@@ -94,7 +95,7 @@ def stage_sweep(args, root: Path) -> float:
         _train(args, "poisson", run, args.sweep_epochs, window)
         sweep[key] = _validation_parzen(run, args)
         print(f"T = {key} s: validation Parzen LL {sweep[key]['parzen_valid']:.1f}", flush=True)
-        path.write_text(json.dumps(sweep, indent=1))
+        atomic.write_json(path, sweep, indent=1)
     best = max(sweep, key=lambda k: sweep[k]["parzen_valid"])
     print(f"window chosen on validation: T* = {best} s")
     return float(best)
@@ -140,8 +141,12 @@ def stage_spiking(args, root: Path, window: float) -> None:
 
 
 def stage_report(args, root: Path, window: float, out: Path) -> None:
-    from spiking_em.corruption_report import collect, plot_study, table_markdown
-    from spiking_em.plotting import write_json
+    from spiking_em.experiments.corruption_report import (
+        collect,
+        plot_study,
+        table_markdown,
+    )
+    from spiking_em.experiments.plotting import write_json
 
     runs = _scheme_runs(args, root, window)
     sweep_path = root / "sweep.json"
@@ -152,7 +157,7 @@ def stage_report(args, root: Path, window: float, out: Path) -> None:
                               "quick": args.quick})
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "corruption_study.json", study)
-    (out / "corruption_study.md").write_text(table_markdown(study))
+    atomic.write_text(out / "corruption_study.md", table_markdown(study))
     plot_study(study, out / "corruption_study.png")
     print(table_markdown(study))
     print(f"wrote {out / 'corruption_study.png'}, .json and .md")

@@ -21,7 +21,7 @@ def summary(r: dict) -> str:
 
 
 def main(argv=None) -> int:
-    from spiking_em.stdp_figures import plot_curve, curve_results
+    from spiking_em.experiments.stdp_figures import curve_results, plot_curve
     return backend_figure_main(__doc__, "fig1_stdp_curve", curve_results, plot_curve, summary, argv)
 
 

@@ -27,8 +27,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     # Parameters / Model
-    from spiking_em import plotting
-    from spiking_em.evaluate import EvalConfig, evaluate_model
+    from spiking_em.evaluation.evaluate import EvalConfig, evaluate_model
+    from spiking_em.experiments import plotting
     out = Path(args.out)
     model = model_for_figures(args.run_dir, args.quick, out)
     dataset = dataset_for(model, args.data_dir)

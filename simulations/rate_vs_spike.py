@@ -31,8 +31,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     # Parameters / Model
-    from spiking_em import rate_vs_spike_figures
-    from spiking_em.rate_vs_spike import CompareConfig, compare
+    from spiking_em.experiments import rate_vs_spike_figures
+    from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
     out = Path(args.out)
     model = model_for_figures(args.run_dir, args.quick, out)
     dataset = dataset_for(model, args.data_dir)

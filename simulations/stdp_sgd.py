@@ -19,7 +19,7 @@ def summary(r: dict) -> str:
 
 
 def main(argv=None) -> int:
-    from spiking_em.stdp_figures import plot_sgd, sgd_results
+    from spiking_em.experiments.stdp_figures import plot_sgd, sgd_results
     return backend_figure_main(__doc__, "stdp_sgd", sgd_results, plot_sgd, summary, argv)
 
 

@@ -1,34 +1,48 @@
-"""``spiking-em`` command line: demo, fetch-data, train, evaluate, figures, stdp-curve, stdp-sgd."""
+"""``spiking-em`` command line.
+
+Every failure ends in one line on stderr naming the file or option and what to do, with exit
+code 2 and no traceback; option values and output paths are checked before any work starts,
+and no command replaces a previous run's results unless asked (``--overwrite``).
+"""
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from spiking_em import __version__
+from spiking_em.preflight import (
+    UsageError,
+    no_overwrite,
+    nonnegative_int,
+    open_fraction,
+    output_dir,
+    positive_float,
+    positive_int,
+)
 
 logger = logging.getLogger("spiking_em")
 
 
 def _load_dataset(name: str, data_dir, *, download: bool):
-    from spiking_em import data, glyphs
+    from spiking_em import data
+    from spiking_em.data import glyphs
     if name == "glyphs":
+        print("rendering the embedded glyph digits (about 10 s)", flush=True)
         return glyphs.glyph_dataset()
     return data.load(name, data_dir, download=download)
 
 
 def _train_command(args) -> int:
-    from spiking_em.config import TrainConfig
+    from spiking_em.model.config import TrainConfig
+    from spiking_em.model.training import train
     from spiking_em.progress import ProgressBar
-    from spiking_em.training import train
 
     overrides = {k: v for k, v in (("epochs", args.epochs), ("learning_rate", args.learning_rate),
+                                   ("lr_decay", args.lr_decay),
                                    ("optimizer", args.optimizer), ("batch_size", args.batch_size),
                                    ("prior_spread", args.prior_spread),
                                    ("n_hidden1", args.n_hidden1), ("n_hidden2", args.n_hidden2))
@@ -36,6 +50,8 @@ def _train_command(args) -> int:
     config = TrainConfig.preset(args.preset, window_s=args.window, **overrides)
     if args.corrupt:
         config = replace(config, corruptions=config.corruptions.with_overrides(args.corrupt))
+    out = output_dir(args.out, "--out")
+    _check_run_dir(out, args, config)
     print("corruptions: " + ", ".join(f"{k}={v.describe()}"
                                       for k, v in config.corruptions.__dict__.items()))
     dataset = _load_dataset(args.dataset, args.data_dir, download=not args.no_download)
@@ -55,23 +71,54 @@ def _train_command(args) -> int:
 
     t0 = time.perf_counter()
     try:
-        train(train_x, dataset.valid, config, seed=args.seed, out_dir=args.out,
-              resume=args.resume, dataset_name=dataset.name, progress=progress, on_epoch=on_epoch)
+        train(train_x, dataset.valid, config, seed=args.seed, out_dir=out, resume=args.resume,
+              allow_changes=args.allow_changes, dataset_name=dataset.name, progress=progress,
+              on_epoch=on_epoch)
     except KeyboardInterrupt:
-        print(f"\ninterrupted; checkpoint saved in {args.out}. Continue with the same command "
-              "and --resume.", file=sys.stderr)
+        print(f"\ninterrupted; the last checkpoint in {out} is kept. Continue with the same "
+              "command and --resume.", file=sys.stderr)
         return 130
     print(f"trained in {time.perf_counter() - t0:.0f} s; model written to {Path(args.out) / 'model.npz'}")
     return 0
 
 
+def _check_run_dir(out: Path, args, config) -> None:
+    """Before loading data: refuse to reuse a run directory, or check that it can resume."""
+    from spiking_em.model import checkpoint
+    from spiking_em.model.trained import TrainedModel
+    from spiking_em.model.training import CHECKPOINT_FILE, check_resumable
+
+    ckpt = out / CHECKPOINT_FILE
+    if not args.resume:
+        if ckpt.exists() or (out / TrainedModel.FILE).exists():
+            raise UsageError(f"--out {out} holds a previous run; pass --resume to continue it or "
+                             "choose another --out")
+        if args.allow_changes:
+            raise UsageError("--allow-changes only applies with --resume")
+        return
+    if not ckpt.is_file():
+        raise UsageError(f"--resume: there is no {ckpt} to continue; drop --resume to start "
+                         "a new run")
+    _, meta = checkpoint.load(ckpt)
+    check_resumable(meta, config, seed=args.seed, dataset_name=args.dataset,
+                    allow_changes=args.allow_changes, path=ckpt)
+
+
 def _evaluate_command(args) -> int:
-    from spiking_em import plotting
-    from spiking_em.evaluate import EvalConfig, evaluate_model, prior_spread_comparison
-    from spiking_em.model import TrainedModel
-    from spiking_em.training import infer_all
+    from spiking_em.evaluation.evaluate import (
+        EvalConfig,
+        evaluate_model,
+        prior_spread_comparison,
+    )
+    from spiking_em.experiments import plotting
+    from spiking_em.model.trained import TrainedModel
+    from spiking_em.model.training import infer_all
 
     model = TrainedModel.load(args.run_dir)
+    run_dir = output_dir(args.run_dir, "RUN_DIR")
+    figures = output_dir(args.figures, "--figures") if args.figures else run_dir
+    no_overwrite([run_dir / "metrics.json", figures / "fig3_samples.png"], "--figures",
+                 args.overwrite)
     dataset = _load_dataset(args.dataset or model.meta.get("dataset", "mnist"), args.data_dir,
                             download=not args.no_download)
     config = EvalConfig.quick() if args.quick else EvalConfig.full()
@@ -87,7 +134,7 @@ def _evaluate_command(args) -> int:
     plotting.write_json(out, metrics)
     if args.figures:
         plotting.write_json(Path(args.figures) / "rate_model_metrics.json", metrics)
-    figs = plotting.write_all(args.figures or args.run_dir, metrics, arrays)
+    figs = plotting.write_all(figures, metrics, arrays)
     _print_summary(metrics)
     print(f"metrics: {out}\nfigures: " + ", ".join(str(f) for f in figs))
     return 0
@@ -96,11 +143,13 @@ def _evaluate_command(args) -> int:
 def _compare_command(args) -> int:
     from dataclasses import replace as dc_replace
 
-    from spiking_em import rate_vs_spike_figures
-    from spiking_em.model import TrainedModel
-    from spiking_em.rate_vs_spike import CompareConfig, compare
+    from spiking_em.experiments import rate_vs_spike_figures
+    from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
+    from spiking_em.model.trained import TrainedModel
 
     model = TrainedModel.load(args.run_dir)
+    out = output_dir(args.out, "--out")
+    no_overwrite([out / "rate_vs_spike.json"], "--out", args.overwrite)
     dataset = _load_dataset(args.dataset or model.meta.get("dataset", "mnist"), args.data_dir,
                             download=not args.no_download)
     config = CompareConfig.quick() if args.quick else CompareConfig()
@@ -118,7 +167,7 @@ def _compare_command(args) -> int:
     results, arrays = compare(model, dataset, config, seed=args.seed,
                               progress=lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}",
                                                        flush=True))
-    paths = rate_vs_spike_figures.write_all(args.out, results, arrays)
+    paths = rate_vs_spike_figures.write_all(out, results, arrays)
     inf, inp, gen = results["inference"], results["inpainting"], results["generation"]
     rate = {k: (f"{results[k]['rate'][m]['mean']:{f}}" if "rate" in results[k] else "skipped")
             for k, m, f in (("inference", "gain", "+.2f"), ("inpainting", "mse", ".4f"))}
@@ -157,16 +206,19 @@ def _print_summary(metrics: dict) -> None:
 
 def _demo_command(args) -> int:
     from spiking_em import data
-    from spiking_em.demo import run_demo
+    from spiking_em.experiments.demo import run_demo
+    out = output_dir(args.out, "--out")
+    no_overwrite([out / "run", out / "fig3_samples.png"], "--out", args.overwrite)
     try:
         dataset = data.load("mnist", args.data_dir)
         note = "MNIST found"
     except data.DataNotFoundError:
-        from spiking_em.glyphs import glyph_dataset
-        dataset = glyph_dataset()
-        note = "MNIST not found: using the embedded glyph digits (no download)"
+        from spiking_em.experiments.demo import demo_glyphs
+        print("MNIST not found: rendering the embedded glyph digits (no download)", flush=True)
+        dataset = demo_glyphs()
+        note = "embedded glyph digits"
     print(f"demo data: {note}; {dataset.summary()}")
-    run_demo(dataset, out_dir=Path(args.out), seed=args.seed, print_fn=print)
+    run_demo(dataset, out_dir=out, seed=args.seed, print_fn=print, overwrite=args.overwrite)
     return 0
 
 
@@ -177,118 +229,181 @@ def _fetch_command(args) -> int:
     return 0
 
 
-def _stdp_curve_command(args) -> int:
-    from spiking_em.stdp_figures import run_stdp_curve
-    run_stdp_curve(backend=args.backend, out_dir=Path(args.out), seed=args.seed,
-                   quick=args.quick, print_fn=print)
+def _stdp_command(args) -> int:
+    """``stdp-curve`` and ``stdp-sgd``: one experiment of Fig. 1, one backend."""
+    from spiking_em.experiments import stdp_figures
+    name = args.command.replace("-", "_")
+    out = output_dir(args.out, "--out")
+    no_overwrite([out / f"{name}.json"], "--out", args.overwrite)
+    run = {"stdp_curve": stdp_figures.run_stdp_curve, "stdp_sgd": stdp_figures.run_stdp_sgd}[name]
+    run(backend=args.backend, out_dir=out, seed=args.seed, quick=args.quick, print_fn=print)
     return 0
 
 
-def _stdp_sgd_command(args) -> int:
-    from spiking_em.stdp_figures import run_stdp_sgd
-    run_stdp_sgd(backend=args.backend, out_dir=Path(args.out), seed=args.seed,
-                 quick=args.quick, print_fn=print)
-    return 0
+class _DefaultsFormatter(argparse.HelpFormatter):
+    """Help that shows each option's default where it has a meaningful one."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        silent = action.default is None or action.default is False
+        if not silent and action.default != argparse.SUPPRESS and "%(default)" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``spiking-em train: error: argument --epochs: ...``)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+SEED_HELP = "seed of every random stream (numpy and Brian2)"
+COMMANDS = {
+    "demo": "short train + evaluate + figures on embedded data (about 3 minutes)",
+    "fetch-data": "download MNIST or Fashion-MNIST into the user cache",
+    "train": "train with Algorithm 2 (TRAIN)",
+    "evaluate": "write RUN_DIR/metrics.json and figures 3-5",
+    "compare": "rate vs spikes: numpy, Brian2 rate and Brian2 LIF networks on the same digits",
+    "stdp-curve": "Fig. 1: the STDP curve",
+    "stdp-sgd": "STDP acting as SGD (delta rule)",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spiking-em", description=__doc__)
+    fmt = _DefaultsFormatter
+    parser = _Parser(prog="spiking-em", formatter_class=fmt,
+                     description="Bengio et al. (2015), Towards Biologically Plausible Deep "
+                                 "Learning: STDP as SGD, inference by target propagation, "
+                                 "variational EM, and Brian2 spiking areas.")
     parser.add_argument("--version", action="version", version=f"spiking-em {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
+
+    def command(name, func):
+        p = sub.add_parser(name, help=COMMANDS[name], description=COMMANDS[name],
+                           formatter_class=fmt)
+        p.set_defaults(func=func)
+        return p
 
     def data_args(p):
         p.add_argument("--data-dir", default=None, help="directory with the four IDX files "
                        "(else $SPIKING_EM_DATA, then the user cache)")
         p.add_argument("--no-download", action="store_true", help="never try to download")
 
-    p = sub.add_parser("demo", help="short train + evaluate + figures on embedded data (minutes)")
-    p.add_argument("--out", default="spiking-em-demo")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data-dir", default=None)
-    p.set_defaults(func=_demo_command)
+    def overwrite_arg(p):
+        p.add_argument("--overwrite", action="store_true",
+                       help="replace the results of a previous run in the output directory")
 
-    p = sub.add_parser("fetch-data", help="download MNIST or Fashion-MNIST into the user cache")
-    p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
-    p.add_argument("--data-dir", default=None)
-    p.set_defaults(func=_fetch_command)
+    p = command("demo", _demo_command)
+    p.add_argument("--out", default="spiking-em-demo", help="output directory")
+    p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
+    p.add_argument("--data-dir", default=None, help="where to look for MNIST")
+    overwrite_arg(p)
 
-    p = sub.add_parser("train", help="train with Algorithm 2 (TRAIN)")
-    p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist", "glyphs"])
+    p = command("fetch-data", _fetch_command)
+    p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"],
+                   help="data set")
+    p.add_argument("--data-dir", default=None, help="where to look before downloading")
+
+    p = command("train", _train_command)
+    p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist", "glyphs"],
+                   help="data set (glyphs: embedded, no download)")
     p.add_argument("--preset", default="paper", choices=["paper", "poisson", "mixed"],
                    help="paper: Gaussian + Bernoulli-3 noise; poisson: Poisson-rate quantization "
                         "of every layer; mixed: Gaussian pixels, Poisson h1 and h2")
-    p.add_argument("--window", type=float, default=None, metavar="SECONDS",
-                   help="spike-counting window T of the poisson/mixed presets (default 0.1)")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--window", type=positive_float, default=None, metavar="SECONDS",
+                   help="spike-counting window T of the poisson/mixed presets (preset: 0.1)")
+    p.add_argument("--epochs", type=positive_int, help="training epochs (preset: 20)")
+    p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     p.add_argument("--out", required=True, help="run directory (checkpoint.npz, model.npz)")
     p.add_argument("--resume", action="store_true", help="continue from RUN_DIR/checkpoint.npz")
-    p.add_argument("--optimizer", choices=["rmsprop", "sgd", "adam"])
-    p.add_argument("--learning-rate", type=float)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--n-hidden1", type=int)
-    p.add_argument("--n-hidden2", type=int)
+    p.add_argument("--allow-changes", action="store_true",
+                   help="with --resume: continue a finished or diverged run with another "
+                        "--learning-rate or more --epochs")
+    p.add_argument("--optimizer", choices=["rmsprop", "sgd", "adam"], help="optimizer (preset: rmsprop with momentum)")
+    p.add_argument("--learning-rate", type=positive_float, help="learning rate (preset: 1e-5)")
+    p.add_argument("--lr-decay", type=positive_float, metavar="FACTOR",
+                   help="learning rate of epoch e is LR * FACTOR**e (preset: 1, constant)")
+    p.add_argument("--batch-size", type=positive_int, help="minibatch size (preset: 100)")
+    p.add_argument("--n-hidden1", type=positive_int, help="units in h1 (preset: 1000)")
+    p.add_argument("--n-hidden2", type=positive_int, help="units in h2 (preset: 100)")
     p.add_argument("--prior-spread", choices=["std", "variance"],
-                   help="p(h2) spread: empirical std x 4 (authors' code) or variance x 4 (text)")
-    p.add_argument("--n-train", type=int, default=None, help="use only the first N training images")
+                   help="p(h2) spread: empirical std x 4 (authors' code, preset) or variance x 4 "
+                        "(text)")
+    p.add_argument("--n-train", type=positive_int, default=None,
+                   help="use only the first N training images (default: all)")
     p.add_argument("--corrupt", action="append", default=[], metavar="NAME=SPEC",
                    help="per-layer corruption, repeatable: NAME in x_for_f1, h1_for_g1, h1_for_f2, "
                         "h2_for_g2; SPEC none | gaussian:SIGMA | bernoulli:K | "
                         "poisson:GAIN_HZ:WINDOW_S")
     data_args(p)
-    p.set_defaults(func=_train_command)
 
-    p = sub.add_parser("evaluate", help="write RUN_DIR/metrics.json and figures 3-5")
-    p.add_argument("run_dir")
-    p.add_argument("--dataset", default=None, choices=["mnist", "fashion-mnist", "glyphs"])
-    p.add_argument("--seed", type=int, default=0)
+    p = command("evaluate", _evaluate_command)
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory with model.npz")
+    p.add_argument("--dataset", default=None, choices=["mnist", "fashion-mnist", "glyphs"],
+                   help="(default: the model's)")
+    p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     p.add_argument("--quick", action="store_true", help="small sample counts (smoke test)")
     p.add_argument("--figures", default=None, help="directory for the figures (default RUN_DIR)")
+    overwrite_arg(p)
     data_args(p)
-    p.set_defaults(func=_evaluate_command)
 
-    p = sub.add_parser("compare", help="rate vs spikes: numpy, Brian2 rate and Brian2 LIF "
-                                       "networks on the same test digits")
-    p.add_argument("run_dir")
+    p = command("compare", _compare_command)
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory with model.npz")
     p.add_argument("--out", required=True, help="directory for rate_vs_spike.json and figures")
-    p.add_argument("--dataset", default=None, choices=["mnist", "fashion-mnist", "glyphs"])
-    p.add_argument("--n-digits", type=int, default=None,
+    p.add_argument("--dataset", default=None, choices=["mnist", "fashion-mnist", "glyphs"],
+                   help="(default: the model's)")
+    p.add_argument("--n-digits", type=positive_int, default=None,
                    help="test digits for INFERENCE and in-painting (default 1000)")
-    p.add_argument("--n-samples", type=int, default=None,
+    p.add_argument("--n-samples", type=positive_int, default=None,
                    help="GENERATE samples of the LIF network and numpy (default 500)")
-    p.add_argument("--rate-digits", type=int, default=None,
+    p.add_argument("--rate-digits", type=nonnegative_int, default=None,
                    help="digits and samples through the Brian2 rate network (default 100; 0 skips)")
-    p.add_argument("--clip-quantile", type=float, default=None,
+    p.add_argument("--clip-quantile", type=open_fraction, default=None,
                    help="quantile of |value - centre| that fires at the maximum rate, 400 Hz "
                         "(default 0.999: 0.1%% of values clipped)")
     p.add_argument("--code", choices=["signed", "plain"], default=None,
                    help="signed: ON/OFF neurons centred on the model's typical values (default); "
                         "plain: one neuron per unit firing at gain * value")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     p.add_argument("--quick", action="store_true", help="20 digits (smoke test)")
+    overwrite_arg(p)
     data_args(p)
-    p.set_defaults(func=_compare_command)
 
-    for name, func, what in (("stdp-curve", _stdp_curve_command, "Fig. 1: the STDP curve"),
-                             ("stdp-sgd", _stdp_sgd_command, "STDP acting as SGD (delta rule)")):
-        p = sub.add_parser(name, help=what)
-        p.add_argument("--backend", choices=["numpy", "brian2"], default="numpy")
-        p.add_argument("--out", required=True)
-        p.add_argument("--seed", type=int, default=0)
-        p.add_argument("--quick", action="store_true")
-        p.set_defaults(func=func)
+    for name in ("stdp-curve", "stdp-sgd"):
+        p = command(name, _stdp_command)
+        p.add_argument("--backend", choices=["numpy", "brian2"], default="numpy",
+                       help="numpy ramp model or Brian2 LIF synapse")
+        p.add_argument("--out", required=True, help="output directory")
+        p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
+        p.add_argument("--quick", action="store_true", help="fewer trials (smoke test)")
+        overwrite_arg(p)
     return parser
 
 
 def main(argv=None) -> int:
+    """Run one command; returns its exit code (0 done, 2 bad input or a failed run, 130 Ctrl-C)."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    from spiking_em.data import DataCorruptError, DataNotFoundError
+    # long silent phases say what they are doing: Brian2 compilation
+    logging.getLogger("spiking_em.spiking.device").setLevel(logging.INFO)
+    from spiking_em.model.training import TrainingDiverged
+    from spiking_em.progress import ProgressBar
     try:
         return args.func(args)
-    except (DataNotFoundError, DataCorruptError, FileNotFoundError, FileExistsError,
-            ValueError, TypeError) as exc:
-        print(f"spiking-em {args.command}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        ProgressBar.end_line()
+        print(f"spiking-em {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except (OSError, ValueError, TypeError, TrainingDiverged) as exc:
+        # data, checkpoint and model errors (DataNotFoundError, DataCorruptError,
+        # CorruptFileError) derive from these; an OSError is an unreadable or unwritable path
+        ProgressBar.end_line()
+        if args.verbose:
+            logger.exception("traceback (-v)")
+        message = " ".join(str(exc).split())
+        print(f"spiking-em {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -6,7 +6,12 @@ import time
 
 
 class ProgressBar:
-    """``bar.update(done, total, suffix)`` redraws one line on stderr, at most 10 times a second."""
+    """``bar.update(done, total, suffix)`` redraws one line on stderr, at most 10 times a second.
+
+    ``ProgressBar.end_line()`` ends a bar left half-drawn (before an error message).
+    """
+
+    _open_stream = None
 
     def __init__(self, label: str, width: int = 30, stream=None):
         self.label, self.width = label, width
@@ -27,4 +32,15 @@ class ProgressBar:
                           f"{done}/{total} {elapsed:5.0f}s eta {eta:4.0f}s {suffix}  ")
         if done >= total:
             self.stream.write("\n")
+            ProgressBar._open_stream = None
+        else:
+            ProgressBar._open_stream = self.stream
         self.stream.flush()
+
+    @classmethod
+    def end_line(cls) -> None:
+        """Finish the line of a bar that stopped before its end."""
+        if cls._open_stream is not None:
+            cls._open_stream.write("\n")
+            cls._open_stream.flush()
+            cls._open_stream = None

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spiking_em.config import TrainConfig
-from spiking_em.glyphs import glyph_dataset
+from spiking_em.data.glyphs import glyph_dataset
+from spiking_em.model.config import TrainConfig
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,7 @@ SMALL = dict(n_hidden1=128, n_hidden2=16, epochs=8, optimizer="adam", learning_r
 @pytest.fixture(scope="session")
 def small_model(glyphs, tmp_path_factory):
     """A 784-128-16 model trained for 8 epochs on glyphs with Algorithm 2 (seconds)."""
-    from spiking_em.training import train
+    from spiking_em.model.training import train
     out = tmp_path_factory.mktemp("small_model")
     return train(glyphs.train, glyphs.valid, TrainConfig.paper(**SMALL), seed=0, out_dir=out,
                  dataset_name="glyphs")

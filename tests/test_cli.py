@@ -21,8 +21,10 @@ def test_train_with_missing_data_names_the_places(tmp_path, capsys, monkeypatch)
 
 
 def test_bad_settings_from_the_command_line(tmp_path, capsys):
-    assert main(["train", "--dataset", "glyphs", "--epochs", "0", "--out", str(tmp_path)]) == 2
-    assert "epochs must be an integer >= 1, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--dataset", "glyphs", "--epochs", "0", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "argument --epochs: expected an integer >= 1, got '0'" in capsys.readouterr().err
 
 
 def test_train_then_evaluate_on_glyphs(tmp_path, capsys):

@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from spiking_em.corruption import Corruption, bernoulli_average, gaussian, poisson_rate
+from spiking_em.data.corruption import (
+    Corruption,
+    bernoulli_average,
+    gaussian,
+    poisson_rate,
+)
 
 
 def test_gaussian_sigma_zero_is_identity(rng):
@@ -99,7 +104,7 @@ def test_per_layer_selection_through_the_cli(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "h2_for_g2=poisson(gain=100 Hz, T=50 ms)" in out and "x_for_f1=none" in out
-    from spiking_em.model import TrainedModel
+    from spiking_em.model.trained import TrainedModel
     model = TrainedModel.load(tmp_path)
     assert model.config.corruptions.h2_for_g2 == Corruption.poisson(100, 0.05)
     assert main(["train", "--dataset", "glyphs", "--out", str(tmp_path / "b"),
@@ -108,7 +113,7 @@ def test_per_layer_selection_through_the_cli(tmp_path, capsys):
 
 
 def test_presets_poisson_and_mixed_with_a_window():
-    from spiking_em.config import TrainConfig
+    from spiking_em.model.config import TrainConfig
     poisson = TrainConfig.preset("poisson", window_s=0.3).corruptions
     assert all(c.kind == "poisson" and c.window_s == 0.3 for c in poisson.__dict__.values())
     mixed = TrainConfig.preset("mixed", window_s=0.05).corruptions
@@ -123,7 +128,7 @@ def test_presets_poisson_and_mixed_with_a_window():
 
 def test_mixed_preset_and_window_through_the_cli(tmp_path, capsys):
     from spiking_em.cli import main
-    from spiking_em.model import TrainedModel
+    from spiking_em.model.trained import TrainedModel
     code = main(["train", "--dataset", "glyphs", "--epochs", "1", "--n-hidden1", "16",
                  "--n-hidden2", "4", "--n-train", "200", "--out", str(tmp_path),
                  "--preset", "mixed", "--window", "0.2"])

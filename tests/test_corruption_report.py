@@ -1,7 +1,7 @@
 """The corruption study's table and figure from per-run result files."""
 import json
 
-from spiking_em.corruption_report import collect, plot_study, table_markdown
+from spiking_em.experiments.corruption_report import collect, plot_study, table_markdown
 
 
 def _write_run(run, parzen, spiking_mse):

@@ -1,10 +1,16 @@
 import numpy as np
 import pytest
 
-from spiking_em.config import InferenceConfig
-from spiking_em.inference import (feedforward, gaussian_log_density, infer, inference_step,
-                                  log_joint, log_joint_trajectory)
-from spiking_em.layers import f1, f2, g1, g2, init_params
+from spiking_em.model.config import InferenceConfig
+from spiking_em.model.inference import (
+    feedforward,
+    gaussian_log_density,
+    infer,
+    inference_step,
+    log_joint,
+    log_joint_trajectory,
+)
+from spiking_em.model.layers import f1, f2, g1, g2, init_params
 
 
 def test_inference_never_lowers_log_joint_on_a_fixed_batch(small_model, glyphs):

@@ -1,7 +1,17 @@
 import numpy as np
 import pytest
 
-from spiking_em.layers import Params, f1, f2, g1, g2, init_params, semi_orthogonal, sigmoid, softplus
+from spiking_em.model.layers import (
+    Params,
+    f1,
+    f2,
+    g1,
+    g2,
+    init_params,
+    semi_orthogonal,
+    sigmoid,
+    softplus,
+)
 
 
 def test_activations_match_reference_formulas():

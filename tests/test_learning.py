@@ -1,12 +1,16 @@
 import numpy as np
 import pytest
 
-from spiking_em.config import LayerCorruptions, TrainConfig
-from spiking_em.corruption import Corruption
-from spiking_em.inference import infer
-from spiking_em.layers import init_params
-from spiking_em.learning import (RMSpropMomentum, layer_loss_and_grad, local_losses_and_grads,
-                                 make_optimizer)
+from spiking_em.data.corruption import Corruption
+from spiking_em.model.config import LayerCorruptions, TrainConfig
+from spiking_em.model.inference import infer
+from spiking_em.model.layers import Params, init_params
+from spiking_em.model.learning import (
+    RMSpropMomentum,
+    layer_loss_and_grad,
+    local_losses_and_grads,
+    make_optimizer,
+)
 
 NO_NOISE = LayerCorruptions(*(Corruption() for _ in range(4)))
 
@@ -81,3 +85,43 @@ def test_config_round_trips_through_dict():
     assert TrainConfig.from_dict(c.as_dict()) == c
     with pytest.raises(ValueError, match="unknown preset"):
         TrainConfig.preset("nope")
+
+
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_blocked_optimisers_match_their_textbook_formulas(layout):
+    """RMSprop and Adam update in cache-sized blocks; the result equals the formulas applied
+    to whole arrays (float64, 3 steps), for parameters of either memory layout."""
+    from spiking_em.model.learning import CHUNK, Adam
+    rng = np.random.default_rng(3)
+    shape = (CHUNK // 100 + 7, 300)                  # not a multiple of the block size
+    w0 = np.asarray(rng.standard_normal(shape), order=layout)
+    grads = [rng.standard_normal(shape) for _ in range(3)]
+
+    def params(w):
+        z = np.zeros((1, 1))
+        return Params(w_f1=w, b_f1=z[0], w_g1=z, b_g1=z[0], w_f2=z, b_f2=z[0], w_g2=z, b_g2=z[0])
+
+    def grad_params(g):
+        z = np.zeros((1, 1))
+        return Params(w_f1=g, b_f1=z[0], w_g1=z, b_g1=z[0], w_f2=z, b_f2=z[0], w_g2=z, b_g2=z[0])
+
+    p = params(w0.copy(order=layout))
+    rms = RMSpropMomentum(p, 1e-3, momentum=0.9, decay=0.95, epsilon=1e-4)
+    w, n, a, v = w0.copy(), 0 * w0, 0 * w0, 0 * w0
+    for g in grads:
+        rms.update(p, grad_params(g))
+        n = 0.95 * n + 0.05 * g * g
+        a = 0.95 * a + 0.05 * g
+        v = 0.9 * v - 1e-3 * g / np.sqrt(n - a * a + 1e-4)
+        w = w + v
+    np.testing.assert_allclose(p.w_f1, w, rtol=1e-12, atol=1e-14)
+
+    p = params(w0.copy(order=layout))
+    adam = Adam(p, 1e-3)
+    w, m, s = w0.copy(), 0 * w0, 0 * w0
+    for t, g in enumerate(grads, start=1):
+        adam.update(p, grad_params(g))
+        m = 0.9 * m + 0.1 * g
+        s = 0.999 * s + 0.001 * g * g
+        w = w - 1e-3 * (m / (1 - 0.9 ** t)) / (np.sqrt(s / (1 - 0.999 ** t)) + 1e-8)
+    np.testing.assert_allclose(p.w_f1, w, rtol=1e-10, atol=1e-13)

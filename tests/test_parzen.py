@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from spiking_em.parzen import parzen_evaluate, parzen_log_likelihoods
+from spiking_em.evaluation.parzen import parzen_evaluate, parzen_log_likelihoods
 
 
 def brute_force(samples, x, sigma):

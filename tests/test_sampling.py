@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from spiking_em.sampling import ancestral, fit_prior, generate, inpaint, random_half_mask
+from spiking_em.model.sampling import (
+    ancestral,
+    fit_prior,
+    generate,
+    inpaint,
+    random_half_mask,
+)
 
 
 def test_fit_prior_spread_readings(rng):

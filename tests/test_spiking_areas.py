@@ -4,8 +4,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from spiking_em.inference import feedforward, infer
-from spiking_em.layers import init_params
+from spiking_em.model.inference import feedforward, infer
+from spiking_em.model.layers import init_params
 from spiking_em.spiking import device
 from spiking_em.spiking import schedule as S
 from spiking_em.spiking.areas import AreaNetwork, NetworkConfig

@@ -1,17 +1,17 @@
 """The Brian2 rate network reproduces numpy INFERENCE; errors of ``compare``."""
 import numpy as np
 import pytest
+from test_spiking_areas import SIZES, small_codes, small_params
 
 from spiking_em.cli import main
-from spiking_em.config import InferenceConfig
-from spiking_em.inference import infer
-from spiking_em.model import TrainedModel
+from spiking_em.model.config import InferenceConfig
+from spiking_em.model.inference import infer
+from spiking_em.model.trained import TrainedModel
 from spiking_em.spiking import device
 from spiking_em.spiking import schedule as S
 from spiking_em.spiking.areas import AreaNetwork, NetworkConfig
 from spiking_em.spiking.readout import run_presentations
 from spiking_em.spiking.transfer import fitted_transfer
-from test_spiking_areas import SIZES, small_codes, small_params
 
 N_STEPS, FF = 15, 12
 

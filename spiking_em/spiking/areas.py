@@ -46,9 +46,9 @@ dendrite step, so that the membrane update reads no linked variable. The current
 from the traces *before* each Euler step decays them, so that every spike counts at its full
 weight (after the decay, every input would be shrunk by dendrite_dt / tau_syn: 10 %).
 
-Rate variant: every LIF neuron group is replaced by rate units whose output is the fitted curve
-at their current, and every spike-driven synaptic jump by the rate it stands for (summed
-variables). The dendrites, synaptic filters, equations and schedule are the same.
+Unit models (:mod:`spiking_em.spiking.units`): LIF neurons or rate units with the fitted
+curve, chosen once per network; the dendrites (:mod:`spiking_em.spiking.equations`), synaptic
+filters and schedule are the same for both.
 
 Compile once: weights, biases, centres, gains, gates, clamped pixels and prior samples are all
 ``run_args``; the numpy-drawn phases of the uniform streams (Poisson inputs, membrane
@@ -64,141 +64,16 @@ from dataclasses import asdict, dataclass, field
 import brian2 as b2
 import numpy as np
 
-from spiking_em.layers import Params
+from spiking_em.model.layers import Params
 from spiking_em.spiking import device
 from spiking_em.spiking.codes import AREA_KIND, RateCode
-from spiking_em.spiking.schedule import SlotInputs
-from spiking_em.spiking.transfer import (DRIVE_EXPRESSION, LIF_RESET, LIF_THRESHOLD,
-                                         RATE_EXPRESSION, LIFParams, TransferFit)
+from spiking_em.spiking import plasticity
+from spiking_em.spiking.equations import (AREA_EQUATIONS, CODE_EQS, CODE_OFF_EQS, DRIVE_ON,
+                                          DRIVE_PIXEL, DRIVE_SIGNED, learning_area_equations)
+from spiking_em.spiking.schedule import GATES, SlotInputs
+from spiking_em.spiking.transfer import LIFParams, TransferFit
+from spiking_em.spiking.units import UNIT_MODELS, VARIANTS
 from spiking_em.validation import check_positive, check_positive_int
-
-VARIANTS = ("spiking", "rate")
-
-ENCODER_EQS = """
-dz/dt = (zin - z) / tau_syn : 1   # filtered synaptic input (pre-activation without the bias)
-zin : 1                           # rate variant: sum of w * r_pre (spiking: stays 0)
-b : 1 (constant)                  # bias of the map, plus the constant input of a centred source
-"""
-SOFTPLUS_VALUE = """
-u = (z + b) * int(z + b > 0) + log(1 + exp(-abs(z + b))) : 1   # softplus(z + b), the value
-"""
-SIGMOID_VALUE = """
-u = 1 / (1 + exp(-(z + b))) : 1   # sigmoid(z + b), the value
-"""
-HIDDEN1_EQS = """
-dh/dt = (g_ff * (centre + z_up - h) + g_anc * (centre + z_top - h)) / tau_ff + g_infer * (delta * (z_up - z_down) + alpha * (centre + z_top - h)) / tau_it : 1   # state h1
-dz_up/dt = (zin_up - z_up) / tau_syn : 1        # f1(x) - centre, from F1X
-dz_down/dt = (zin_down - z_down) / tau_syn : 1  # f1(g1(h1)) - centre, from F1XR
-dz_top/dt = (zin_top - z_top) / tau_syn : 1     # g2(h2) - centre, from G2H2
-zin_up : 1
-zin_down : 1
-zin_top : 1
-u = h : 1                                       # the value carried by the rates
-delta : 1 (shared, constant)                    # INFERENCE step size
-g_ff : 1 (shared)                               # 1 in feed-forward slots (set at slot starts)
-g_anc : 1 (shared)                              # 1 in ancestral slots
-g_infer : 1 (shared)                            # 1 in INFERENCE slots
-alpha : 1 (shared)                              # top-down step size of the slot
-"""
-HIDDEN2_EQS = """
-dh/dt = (g_ff * (centre + z_up - h) + g_anc * (h_init - h)) / tau_ff + g_infer * delta * (z_up - z_down) / tau_it : 1   # state h2
-dz_up/dt = (zin_up - z_up) / tau_syn : 1        # f2(h1) - centre, from F2H1
-dz_down/dt = (zin_down - z_down) / tau_syn : 1  # f2(g2(h2)) - centre, from F2G2
-zin_up : 1
-zin_down : 1
-u = h : 1
-h_init : 1                                      # prior sample of h2 (ancestral slots)
-delta : 1 (shared, constant)
-g_ff : 1 (shared)
-g_anc : 1 (shared)
-g_infer : 1 (shared)
-"""
-#: the code's parameters and the drive currents, in every dendrite group
-CODE_EQS = """
-centre : 1 (constant)           # value at which the unit's neurons are silent
-gain : Hz (constant)            # firing rate per unit of value
-I_on : 1                        # current of the ON neurons (threshold units)
-"""
-CODE_OFF_EQS = """
-I_off : 1                       # current of the OFF neurons
-"""
-VISIBLE_EQS = """
-x_val = c * int(c >= 0) + int(c < 0) * (g_free * x_hold + (1 - g_free) * z_fb) : 1   # pixel value driving the area
-dz_fb/dt = (zin_fb - z_fb) / tau_syn : 1              # reconstruction g1(h1), from XR
-zin_fb : 1
-dx_hold/dt = g_hold * (z_fb - x_hold) / tau_hold : 1   # held copy of g1(h1) (GENERATE)
-u = clip(x_val, 0, 1) : 1                             # the value carried by the rate
-gain : Hz (constant)                                  # firing rate per unit of value
-r : Hz                                                # the pixel's rate, gain * u (every step)
-c : 1                                                 # clamped pixel value, or < 0 if unclamped
-g_free : 1 (shared)                                   # 1: unclamped pixels use the held copy
-g_hold : 1 (shared)                                   # 1 in hold slots
-"""
-#: the visible area's neurons: Poisson spike trains at their pixel's rate
-POISSON_NEURON_EQS = """
-r_d : Hz (linked)                        # the pixel's rate, from the dendrite
-phase : 1 (constant)                     # per-run offset of the uniform stream
-n_spikes : 1                             # spikes in this run (counted by the reset)
-"""
-#: dark pixels (most of a digit) skip the random draw
-POISSON_THRESHOLD = "r_d > 0 * Hz and (rand() + phase) % 1.0 < r_d * dt"
-RATE_INPUT_EQS = """
-r : Hz                                   # rate variant of the Poisson input: the pixel's rate
-r_d : Hz (linked)
-"""
-SPIKE_COUNT = "n_spikes += 1"
-#: run at every slot start: reset state at presentation starts, read the slot's gates
-_AT = "(t + 0.25 * slot)"
-_RESET = f"reset_ta{_AT}"
-SLOT_START_CODE = {   # (Brian2 wants the shared gates written before per-neuron variables)
-    "encoder": f"z = z * (1 - {_RESET})",
-    "hidden1": "\n".join([f"g_ff = ff_ta{_AT}", f"g_anc = anc_ta{_AT}",
-                          f"g_infer = infer_ta{_AT}", f"alpha = alpha_ta{_AT}",
-                          f"h = h + (centre - h) * {_RESET}"]
-                         + [f"{v} = {v} * (1 - {_RESET})" for v in ("z_up", "z_down", "z_top")]),
-    "hidden2": "\n".join([f"g_ff = ff_ta{_AT}", f"g_anc = anc_ta{_AT}", f"g_infer = infer_ta{_AT}",
-                          f"h = h + (centre - h) * {_RESET}"]
-                         + [f"{v} = {v} * (1 - {_RESET})" for v in ("z_up", "z_down")]
-                         + [f"h_init = h2_init_ta({_AT[1:-1]}, i)"]),
-    "visible": "\n".join([f"g_free = free_ta{_AT}", f"g_hold = hold_ta{_AT}"]
-                          + [f"{v} = {v} * (1 - {_RESET})" for v in ("z_fb", "x_hold")]
-                          + [f"c = clamp_ta({_AT[1:-1]}, i)"]),
-}
-
-LIF_NEURON_EQS = """
-dv/dt = (I - v) / tau_m : 1 (unless refractory)   # membrane (threshold 1, reset by subtraction)
-n_spikes : 1                                      # spikes in this run (counted by the reset)
-I : 1                                             # current, copied every dendrite step
-I_on_d : 1 (linked)                               # the dendrite's ON current
-v_rest : 1 (constant)                             # this neuron's resting potential, below threshold
-v_phase : 1 (constant)                            # per-run offset of the uniform stream
-"""
-#: at presentation starts every membrane is set to an independent uniform value, and a neuron
-#: whose polarity is silent relaxes to its own resting potential (uniform below V_REST_MAX):
-#: neurons do not all restart their regular spike trains in phase
-V_REST_MAX = 0.95
-NEURON_SLOT_START_CODE = f"v = v + ((rand() + v_phase) % 1.0 - v) * {_RESET}"
-RATE_NEURON_EQS = """
-r : Hz                                            # the fitted LIF curve at I (set every step)
-I = I_drive : 1
-I_on_d : 1 (linked)
-"""
-#: the drive, or this neuron's resting current when its polarity is silent
-LIF_CURRENT_CODE = "I = I_drive + int(I_drive <= 0) * v_rest"
-#: current of an ON-only neuron / of a neuron of either polarity
-CURRENT_ON = "I_drive = I_on_d : 1\n"
-CURRENT_SIGNED = """
-I_drive = on * I_on_d + (1 - on) * I_off_d : 1    # the current of this neuron's polarity
-I_off_d : 1 (linked)
-on : 1 (constant)                                 # 1: ON neuron, 0: OFF neuron
-"""
-#: the current of an unsigned code's neurons / of a signed code's active polarity (the other
-#: polarity gets none: one exponential per unit and step)
-DRIVE_ON = "I_on = " + DRIVE_EXPRESSION.format(rate="gain * (u - centre)")
-DRIVE_SIGNED = "\n".join([
-    "I_on = " + DRIVE_EXPRESSION.format(rate="gain * abs(u - centre)"),
-    "I_off = I_on * int(u < centre)",
-    "I_on = I_on * int(u >= centre)"])
 
 #: (name, source area, target area, target trace, weight name or None for one-to-one)
 PATHWAYS = (
@@ -291,25 +166,34 @@ class Recording:
 
 
 class AreaNetwork:
-    """A compiled area network of one shape, code layout and variant, re-run with ``run``.
+    """A compiled area network of one shape, code layout and unit model, re-run with ``run``.
 
     Parameters
     ----------
     sizes : (n_x, n_h1, n_h2).
-    variant : "spiking" (LIF areas, Poisson input) or "rate" (rate units, same wiring).
+    variant : "spiking" (LIF areas, Poisson input) or "rate" (rate units, same wiring); picks
+        the unit model (:mod:`spiking_em.spiking.units`) once, for every area and pathway.
     config : time constants, rates and code layout.
     transfer : fitted LIF rate-current curve (see :mod:`spiking_em.spiking.transfer`).
     seed : Brian2's seed, compiled in.
+    learning : with a teaching configuration, the four maps' pathways are plastic and the
+        network runs ``teach`` phases (:mod:`spiking_em.spiking.plasticity`).
     """
 
     def __init__(self, sizes, variant: str, config: NetworkConfig, transfer: TransferFit, *,
-                 seed: int = 0):
+                 seed: int = 0, learning: plasticity.TeachingConfig | None = None):
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+        if learning is not None and variant != "spiking":
+            raise ValueError("only the spiking variant learns (its synapses read dV/dt at "
+                             "presynaptic spikes); build the rate variant without learning")
+        self.learning = learning
+        self.pathways = PATHWAYS + (plasticity.NUDGING_PATHWAYS if learning else ())
         self.sizes = tuple(check_positive_int("size", int(s)) for s in sizes)
         if len(self.sizes) != 3:
             raise ValueError(f"sizes must be (n_x, n_h1, n_h2), got {sizes}")
         self.variant, self.config, self.transfer, self.seed = variant, config, transfer, seed
+        self.unit_model = UNIT_MODELS[variant]()
         t0 = time.perf_counter()
         self._construct()
         self.directory = device.cache_dir(self.name)
@@ -322,20 +206,23 @@ class AreaNetwork:
         n_x, n_h1, n_h2 = self.sizes
         c = self.config
         layout = "signed" if c.signed else "plain"
+        learn = "" if self.learning is None else (
+            f"_learn{self.learning.tau_teach_ms:g}-{self.learning.tau_v_ms:g}-"
+            f"{self.learning.bias_rate_hz:g}")
         return (f"areas2_{self.variant}_{n_x}-{n_h1}-{n_h2}_{layout}_{c.n_slots}x"
-                f"{c.slot_ms:g}ms_syn{c.tau_syn_ms:g}_ff{c.tau_ff_ms:g}_seed{self.seed}")
+                f"{c.slot_ms:g}ms_syn{c.tau_syn_ms:g}_ff{c.tau_ff_ms:g}{learn}_seed{self.seed}")
 
     @property
     def dt_ms(self) -> float:
-        return self.config.lif.dt_ms if self.variant == "spiking" else self.config.rate_dt_ms
+        return self.unit_model.dt_ms(self.config)
 
     @property
     def dendrite_dt_ms(self) -> float:
-        return self.config.dendrite_dt_ms if self.variant == "spiking" else self.config.rate_dt_ms
+        return self.unit_model.dendrite_dt_ms(self.config)
 
     @property
     def n_synapses(self) -> int:
-        return int(sum(len(self._i[name]) for name, *_ in PATHWAYS))
+        return int(sum(len(self._i[name]) for name, *_ in self.pathways))
 
     @property
     def n_neurons(self) -> int:
@@ -355,6 +242,11 @@ class AreaNetwork:
         index = np.arange(n * p)
         return index % n, np.where(index < n, 1.0, -1.0)
 
+    @property
+    def coded_areas(self) -> tuple[str, ...]:
+        """Areas whose neurons carry their value by a rate code (all but the visible area)."""
+        return tuple(area for area, kind, _ in AREAS if AREA_EQUATIONS[kind].coded)
+
     # -- construction -------------------------------------------------------------------
     def _construct(self) -> None:
         c = self.config
@@ -363,7 +255,7 @@ class AreaNetwork:
         b2.defaultclock.dt = self.dt_ms * b2.ms
         slot = c.slot_ms * b2.ms
         self.timed = {name: b2.TimedArray(np.zeros(c.n_slots), dt=slot, name=f"{name}_ta_arr")
-                      for name in ("reset", "ff", "anc", "infer", "hold", "free", "alpha")}
+                      for name in GATES if name != "teach" or self.learning is not None}
         self.timed["clamp"] = b2.TimedArray(np.zeros((c.n_slots, n_x)), dt=slot, name="clamp_arr")
         self.timed["h2_init"] = b2.TimedArray(np.zeros((c.n_slots, n_h2)), dt=slot,
                                               name="h2_init_arr")
@@ -373,84 +265,67 @@ class AreaNetwork:
             "tau_ff": c.tau_ff_ms * b2.ms, "tau_hold": c.tau_hold_ms * b2.ms,
             "tau_m": c.lif.tau_m_ms * b2.ms,
             **self.transfer.namespace(c.r_min_hz, c.r_max_hz),
+            **(self.learning.namespace() if self.learning is not None else {}),
         }
         self.groups, self.neurons, objects = {}, {}, []
         dendrite_dt = self.dendrite_dt_ms * b2.ms
         for area, kind, _ in AREAS:
-            group = self._make_dendrite(area, kind, namespace)
+            equations = self._equations(area, kind)
+            group = self._make_dendrite(area, equations, namespace)
             self.groups[area] = group
-            objects.append(group)
-            objects.append(group.run_regularly(SLOT_START_CODE.get(kind, SLOT_START_CODE["encoder"]),
-                                               dt=slot, when="start", name=f"{area}_slot"))
-            if kind == "visible":
-                drive = "r = gain * u"
-            else:
-                drive = DRIVE_SIGNED if self.polarities(area) == 2 else DRIVE_ON
-            # before the Euler step decays the traces: a spike that arrived since the last step
-            # is read at its full weight, so a trace's mean is exactly rate * w * tau_syn
-            # (read after the decay, every input would be shrunk by dendrite_dt / tau_syn)
-            objects.append(group.run_regularly(drive, dt=dendrite_dt, when="before_groups",
-                                               name=f"{area}_drive"))
-            neurons = self._make_neurons(area, group, namespace)
+            # the drive runs before the Euler step decays the traces (module docstring)
+            objects += [group,
+                        group.run_regularly(equations.slot_start, dt=slot, when="start",
+                                            name=f"{area}_slot"),
+                        group.run_regularly(self._drive(area, equations), dt=dendrite_dt,
+                                            when="before_groups", name=f"{area}_drive")]
+            neurons = self._make_neurons(area, equations, group, namespace)
             self.neurons[area] = neurons
             objects.append(neurons)
-            if kind == "visible":
-                if self.variant == "rate":
-                    objects.append(neurons.run_regularly("r = r_d", dt=dendrite_dt,
-                                                         when="before_groups", order=1,
-                                                         name=f"{area}_current"))
-                continue
-            if self.variant == "spiking":
-                objects.append(neurons.run_regularly(NEURON_SLOT_START_CODE, dt=slot,
-                                                     when="start", name=f"{area}_phase"))
-            code = LIF_CURRENT_CODE if self.variant == "spiking" else f"r = {RATE_EXPRESSION}"
-            objects.append(neurons.run_regularly(code, dt=dendrite_dt, when="before_groups",
-                                                 order=1, name=f"{area}_current"))
+            objects += self.unit_model.operations(area, neurons, coded=equations.coded,
+                                                  slot=slot, dendrite_dt=dendrite_dt)
         self.synapses, self._i, self._j, self._unit, self._sign = {}, {}, {}, {}, {}
-        for name, src, dst, trace, weight in PATHWAYS:
+        for name, src, dst, trace, weight in self.pathways:
             syn = self._make_pathway(name, src, dst, trace, weight, namespace)
             self.synapses[name] = syn
             objects.append(syn)
+        if self.learning is not None:
+            source = plasticity.bias_source(namespace)
+            objects.append(source)
+            for area in plasticity.LEARNING_AREAS:
+                self.synapses[f"bias_{area}"] = plasticity.bias_synapses(
+                    source, self.groups[area], area, namespace)
+                objects.append(self.synapses[f"bias_{area}"])
         objects.extend(self._make_monitors(slot))
         self.net = b2.Network(*objects)
         self.net.run(c.n_slots * slot, namespace={},
                      profile=bool(os.environ.get("SPIKING_EM_PROFILE")))
 
-    def _make_dendrite(self, area: str, kind: str, namespace: dict):
-        if kind == "visible":
-            eqs = b2.Equations(VISIBLE_EQS)
-        else:
-            body = {"softplus": ENCODER_EQS + SOFTPLUS_VALUE,
-                    "sigmoid": ENCODER_EQS + SIGMOID_VALUE,
-                    "hidden1": HIDDEN1_EQS, "hidden2": HIDDEN2_EQS}[kind]
-            code = CODE_EQS + (CODE_OFF_EQS if self.polarities(area) == 2 else "")
-            eqs = b2.Equations(body) + b2.Equations(code)
+    def _equations(self, area: str, kind: str):
+        if self.learning is not None and area in plasticity.LEARNING_AREAS:
+            return learning_area_equations(kind)
+        return AREA_EQUATIONS[kind]
+
+    def _drive(self, area: str, equations) -> str:
+        if not equations.coded:
+            return DRIVE_PIXEL
+        return DRIVE_SIGNED if self.polarities(area) == 2 else DRIVE_ON
+
+    def _make_dendrite(self, area: str, equations, namespace: dict):
+        eqs = b2.Equations(equations.body)
+        if equations.coded:
+            eqs += b2.Equations(CODE_EQS + (CODE_OFF_EQS if self.polarities(area) == 2 else ""))
         return b2.NeuronGroup(self.units(area), eqs, method="euler", namespace=namespace,
                               name=area, dt=self.dendrite_dt_ms * b2.ms)
 
-    def _make_neurons(self, area: str, dendrite, namespace: dict):
+    def _make_neurons(self, area: str, equations, dendrite, namespace: dict):
         unit, sign = self.neuron_layout(area)
-        if area == "X":
-            if self.variant == "spiking":
-                group = b2.NeuronGroup(len(unit), POISSON_NEURON_EQS, threshold=POISSON_THRESHOLD,
-                                       reset=SPIKE_COUNT, namespace=namespace, name="X_neurons")
-            else:
-                group = b2.NeuronGroup(len(unit), RATE_INPUT_EQS, namespace=namespace,
-                                       name="X_neurons")
+        if not equations.coded:
+            group = self.unit_model.input_group(len(unit), namespace)
             group.r_d = b2.linked_var(dendrite, "r", index=unit)
             return group
         signed = self.polarities(area) == 2
-        current = CURRENT_SIGNED if signed else CURRENT_ON
-        if self.variant == "spiking":
-            eqs = b2.Equations(LIF_NEURON_EQS) + b2.Equations(current)
-            group = b2.NeuronGroup(len(unit), eqs, threshold=LIF_THRESHOLD,
-                                   reset=LIF_RESET + "\n" + SPIKE_COUNT,
-                                   refractory=self.config.lif.refractory_ms * b2.ms,
-                                   method="euler", namespace=namespace, name=f"{area}_neurons")
-        else:
-            eqs = b2.Equations(RATE_NEURON_EQS) + b2.Equations(current)
-            group = b2.NeuronGroup(len(unit), eqs, method="euler", namespace=namespace,
-                                   name=f"{area}_neurons")
+        group = self.unit_model.coded_group(area, len(unit), signed, namespace, self.config)
         group.I_on_d = b2.linked_var(dendrite, "I_on", index=unit)
         if signed:
             group.I_off_d = b2.linked_var(dendrite, "I_off", index=unit)
@@ -459,13 +334,11 @@ class AreaNetwork:
 
     def _make_pathway(self, name, src, dst, trace, weight, namespace):
         source, target = self.neurons[src], self.groups[dst]
-        if self.variant == "spiking":   # w = sign W / (gain_pre tau_syn): a spike's share
-            syn = b2.Synapses(source, target, "w : 1", on_pre=f"{trace}_post += w",
-                              namespace=namespace, name=name)
-        else:                           # w = sign W / gain_pre: the rate it stands for
-            zin = trace.replace("z", "zin", 1)
-            syn = b2.Synapses(source, target, f"w : second\n{zin}_post = w * r_pre : 1 (summed)",
-                              namespace=namespace, name=name)
+        if self.learning is not None and name in plasticity.PLASTIC_PATHWAYS:
+            syn = b2.Synapses(source, target, plasticity.PLASTIC_MODEL,
+                              on_pre=plasticity.PLASTIC_ON_PRE, namespace=namespace, name=name)
+        else:
+            syn = self.unit_model.pathway(source, target, trace, name, namespace)
         unit, sign = self.neuron_layout(src)
         if weight is None:
             i, j = np.arange(len(source)), unit
@@ -477,26 +350,21 @@ class AreaNetwork:
         return syn
 
     def _make_monitors(self, slot) -> list:
-        self.monitors = {}
-        if self.variant == "spiking":
-            for area in RECORDED_SPIKES:
-                self.monitors[f"spikes_{area}"] = b2.SpikeMonitor(self.neurons[area],
-                                                                  name=f"spikes_{area}")
-        states = [("H1", "h"), ("H2", "h"), ("XR", "u")]
-        for area, var in states:
+        self.monitors = dict(self.unit_model.monitors(self.neurons, RECORDED_SPIKES, slot))
+        for area, var in (("H1", "h"), ("H2", "h"), ("XR", "u")):
             self.monitors[f"{area}.{var}"] = b2.StateMonitor(
                 self.groups[area], var, record=True, dt=slot, when="start", order=-1,
                 name=f"state_{area}_{var}")   # before the reset: record s = end of slot s - 1
-        if self.variant == "rate":
-            for area in ("H1", "H2", "XR"):
-                self.monitors[f"{area}.r"] = b2.StateMonitor(
-                    self.neurons[area], "r", record=True, dt=slot, when="start", order=-1,
-                    name=f"state_{area}_r")
         return list(self.monitors.values())
 
     # -- running --------------------------------------------------------------------------
-    def run_args(self, params: Params, codes: dict[str, RateCode], *, delta: float) -> dict:
-        """The ``run_args`` that load a model's weights, biases and codes into the binary."""
+    def run_args(self, params: Params, codes: dict[str, RateCode], *, delta: float,
+                 eta: float = 0.0) -> dict:
+        """The ``run_args`` that load a model's weights, biases and codes into the binary.
+
+        ``eta``: learning rate of a learning network (ΔW = eta d ⊗ ΔV per teaching phase, see
+        :mod:`spiking_em.spiking.plasticity`); 0 freezes the weights.
+        """
         if params.sizes != self.sizes:
             raise ValueError(f"weights are for sizes {params.sizes}, but this network was built "
                              f"for {self.sizes}; build a network of the model's shape")
@@ -506,13 +374,11 @@ class AreaNetwork:
                 raise ValueError(f"the {AREA_KIND[area]} code has {code.centre.shape[0]} "
                                  f"centres, area {area} has {self.units(area)} units; derive "
                                  "the codes from this model")
-        c = self.config
-        scale = c.tau_syn_ms * 1e-3 if self.variant == "spiking" else 1.0
-        unit_of = b2.second if self.variant == "rate" else 1
+        scale = self.unit_model.weight_scale(self.config)
         args = {}
         biases = {area: np.asarray(getattr(params, bias), dtype=np.float64).copy()
                   for area, _, bias in AREAS if bias is not None}
-        for name, src, dst, _, weight in PATHWAYS:
+        for name, src, dst, _, weight in self.pathways:
             code = codes[AREA_KIND[src]]
             unit = self._unit[name]     # the source unit of every synapse
             per_spike = self._sign[name] / (code.gain_hz[unit] * scale)
@@ -522,17 +388,28 @@ class AreaNetwork:
                 matrix = np.asarray(getattr(params, weight), dtype=np.float64)
                 w = per_spike * matrix[unit, self._j[name]]
                 biases[dst] += code.centre @ matrix     # the centre's constant input
-            args[self.synapses[name].w] = w * unit_of
+            args[self.synapses[name].w] = w * self.unit_model.weight_unit
         for area, kind, bias in AREAS:
             group = self.groups[area]
             code = codes[AREA_KIND[area]]
             if bias is not None:
                 args[group.b] = biases[area]
-            if kind != "visible":
+            if AREA_EQUATIONS[kind].coded:
                 args[group.centre] = np.asarray(code.centre, dtype=np.float64)
             args[group.gain] = np.asarray(code.gain_hz, dtype=np.float64) * b2.Hz
         for area in ("H1", "H2"):
             args[self.groups[area].delta] = float(delta)
+        if self.learning is not None:
+            tau_syn_s = self.config.tau_syn_ms * 1e-3
+            for path in plasticity.PLASTIC_PATHWAYS:
+                src = next(p[1] for p in self.pathways if p[0] == path)
+                gain = codes[AREA_KIND[src]].gain_hz[self._unit[path]]
+                args[self.synapses[path].eta] = plasticity.learning_rates(
+                    eta, gain, tau_syn_s) * b2.second
+            for area in plasticity.LEARNING_AREAS:
+                n = self.units(area)
+                args[self.synapses[f"bias_{area}"].eta_b] = np.full(
+                    n, eta / self.learning.bias_rate_hz) * b2.second
         return args
 
     def run(self, model_args: dict, inputs: SlotInputs, *, rng: np.random.Generator) -> Recording:
@@ -551,16 +428,15 @@ class AreaNetwork:
                              f"{inputs.clamp.shape}")
         args = dict(model_args)
         for name, arr in inputs.gates.items():
+            if name not in self.timed:
+                if np.any(arr):
+                    raise ValueError(f"the schedule has {name} slots, but this network was "
+                                     "built without learning; build it with learning=...")
+                continue
             args[self.timed[name]] = np.asarray(arr, dtype=np.float64)
         args[self.timed["clamp"]] = np.asarray(inputs.clamp, dtype=np.float64)
         args[self.timed["h2_init"]] = np.asarray(inputs.h2_init, dtype=np.float64)
-        if self.variant == "spiking":
-            args[self.neurons["X"].phase] = rng.random(self.sizes[0])
-            for area, kind, _ in AREAS:
-                if kind != "visible":
-                    n = len(self.neurons[area])
-                    args[self.neurons[area].v_phase] = rng.random(n)
-                    args[self.neurons[area].v_rest] = V_REST_MAX * rng.random(n)
+        args.update(self.unit_model.noise_args(self.neurons, self.coded_areas, rng))
         run_s = device.run(self.directory, args)
         self.n_runs += 1
         return self._collect(run_s)
@@ -568,8 +444,8 @@ class AreaNetwork:
     def _collect(self, run_s: float) -> Recording:
         slot_s = self.config.slot_ms * 1e-3
         spikes, n_events = {}, 0
-        if self.variant == "spiking":
-            for name, src, *_ in PATHWAYS:
+        if self.unit_model.emits_spikes:
+            for name, src, *_ in self.pathways:
                 counts = np.asarray(self.neurons[src].n_spikes[:])
                 n_events += int(np.sum(counts[self._i[name]]))
             for area in RECORDED_SPIKES:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import brian2 as b2
 
-from spiking_em.data import user_cache_dir
+from spiking_em.data.loaders import user_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ def activate_standalone(seed: int) -> None:
 def build(directory: Path) -> float:
     """Generate and compile the standalone project; returns the wall time in seconds."""
     t0 = time.perf_counter()
+    logger.info("compiling the Brian2 network %s (10-30 s the first time, seconds when "
+                "unchanged)", Path(directory).name)
     b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
     seconds = time.perf_counter() - t0
     logger.info("built %s in %.1f s", directory, seconds)

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from spiking_em.layers import Params
+from spiking_em.model.layers import Params
 from spiking_em.spiking.areas import AreaNetwork
 from spiking_em.spiking.codes import AREA_KIND, RateCode
 from spiking_em.spiking.schedule import Presentation, pack
@@ -92,7 +92,7 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
             ends = start + readout_slots
             for area in READ_AREAS:
                 code = codes[AREA_KIND[area]]
-                if net.variant == "spiking":
+                if net.unit_model.emits_spikes:
                     slots, unit, sign, _ = rec.spikes[area]
                     counts = window_counts(slots, unit, c.n_slots, net.units(area), ends, window,
                                            weights=sign.astype(np.float64))
@@ -105,7 +105,7 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
             # the reconstruction area's value, averaged over the same window as the counts
             xr = rec.states["XR.u"]
             state["XR"].append(np.mean([xr[ends + 1 - k] for k in range(window)], axis=0))
-        if keep_raster and net.variant == "spiking" and not result.raster:
+        if keep_raster and net.unit_model.emits_spikes and not result.raster:
             first = run_inputs.starts[0]
             n_pres = presentations[0].n_slots
             for area, (slots, unit, sign, times) in rec.spikes.items():

@@ -8,7 +8,9 @@ one sample each), and every presentation is a sequence of phases:
 - ``anc``: ancestral pass, h2 relaxes to a prior sample and h1 to g2(h2) (start of GENERATE);
 - ``infer``: the difference-target-propagation dynamics with top-down step ``alpha``;
 - ``hold``: h frozen while the free visible area copies the reconstruction g1(h1) (GENERATE's
-  x <- g1(h1)).
+  x <- g1(h1));
+- ``teach``: h frozen while each learning area is nudged from its prediction towards its
+  target and its plastic synapses learn (the M-step; networks built with ``learning=True``).
 
 Per-slot gates and inputs become the network's TimedArrays, passed with ``run_args``.
 """
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-PHASES = ("ff", "anc", "infer", "hold")
+PHASES = ("ff", "anc", "infer", "hold", "teach")
+#: gates of every run: one per phase that sets one, plus reset, free and alpha
+GATES = ("reset", "ff", "anc", "infer", "hold", "teach", "free", "alpha")
 #: value of ``clamp`` for a pixel that is not clamped (driven by the reconstruction instead)
 UNCLAMPED = -1.0
 
@@ -122,10 +126,7 @@ def pack(presentations: list[Presentation], n_slots: int, n_x: int, n_h2: int) -
         t = cursor
         for phase in pres.phases:
             sl = slice(t, t + phase.n_slots)
-            if phase.kind in ("ff", "anc", "infer"):
-                current.gates[phase.kind][sl] = 1.0
-            if phase.kind == "hold":
-                current.gates["hold"][sl] = 1.0
+            current.gates[phase.kind][sl] = 1.0
             current.gates["alpha"][sl] = phase.alpha
             t += phase.n_slots
         end = cursor + pres.n_slots
@@ -138,8 +139,12 @@ def pack(presentations: list[Presentation], n_slots: int, n_x: int, n_h2: int) -
 
 
 def _empty_run(n_slots: int, n_x: int, n_h2: int) -> SlotInputs:
-    gates = {name: np.zeros(n_slots) for name in ("reset", "ff", "anc", "infer", "hold",
-                                                  "free", "alpha")}
+    gates = {name: np.zeros(n_slots) for name in GATES}
     # idle slots: nothing clamped, everything at rest
     return SlotInputs(gates=gates, clamp=np.full((n_slots, n_x), UNCLAMPED),
                       h2_init=np.zeros((n_slots, n_h2)))
+
+
+def teaching_phases(n_steps: int, alpha: float, ff_slots: int, teach_slots: int) -> list[Phase]:
+    """TRAIN for one digit: INFERENCE (the E-step), then a teaching phase (the M-step)."""
+    return inference_phases(n_steps, alpha, ff_slots) + [Phase("teach", teach_slots)]

@@ -13,12 +13,19 @@ from typing import Callable
 import numpy as np
 
 from spiking_em import __version__
-from spiking_em.config import InferenceConfig
-from spiking_em.data import Dataset
-from spiking_em.inference import log_joint_trajectory
-from spiking_em.model import TrainedModel
-from spiking_em.parzen import DEFAULT_SIGMAS, parzen_evaluate
-from spiking_em.sampling import ancestral, fit_prior, generate, inpaint, random_half_mask
+from spiking_em.data.loaders import Dataset
+from spiking_em.evaluation.metrics import mean_se, missing_pixel_mse, nearest_distances
+from spiking_em.evaluation.parzen import DEFAULT_SIGMAS, parzen_evaluate
+from spiking_em.model.config import InferenceConfig
+from spiking_em.model.inference import log_joint_trajectory
+from spiking_em.model.sampling import (
+    ancestral,
+    fit_prior,
+    generate,
+    inpaint,
+    random_half_mask,
+)
+from spiking_em.model.trained import TrainedModel
 from spiking_em.validation import check_positive_int
 
 logger = logging.getLogger(__name__)
@@ -53,24 +60,6 @@ class EvalConfig:
     def quick(cls) -> "EvalConfig":
         return cls(n_samples=1000, n_parzen_valid=500, n_parzen_test=1000, n_logp=500,
                    n_inpaint=200, n_nearest=300)
-
-
-def _mean_se(values: np.ndarray) -> dict:
-    values = np.asarray(values, dtype=np.float64)
-    return {"mean": float(values.mean()),
-            "se": float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else 0.0}
-
-
-def nearest_distances(queries: np.ndarray, reference: np.ndarray, chunk: int = 500) -> np.ndarray:
-    """Euclidean distance from each query row to its nearest reference row."""
-    ref_sq = np.einsum("ij,ij->i", reference, reference, dtype=np.float64)
-    out = np.empty(len(queries))
-    for s in range(0, len(queries), chunk):
-        q = queries[s:s + chunk]
-        d = (np.einsum("ij,ij->i", q, q, dtype=np.float64)[:, None] + ref_sq[None, :]
-             - 2.0 * (q @ reference.T))
-        out[s:s + chunk] = np.sqrt(np.maximum(d.min(axis=1), 0))
-    return out
 
 
 def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
@@ -120,10 +109,9 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
     filled = np.concatenate([inpaint(x_in[s:s + 1000], mask[s:s + 1000], params, rng=rng,
                                      n_encode_decode=config.inpaint_steps)
                              for s in range(0, len(x_in), 1000)])
-    missing = ~mask
-    per_digit_mse = ((filled - x_in) ** 2 * missing).sum(axis=1) / missing.sum(axis=1)
+    per_digit_mse = missing_pixel_mse(filled, x_in, mask)
     mean_image = dataset.train.mean(axis=0)
-    baseline_mse = ((mean_image[None, :] - x_in) ** 2 * missing).sum(axis=1) / missing.sum(axis=1)
+    baseline_mse = missing_pixel_mse(np.broadcast_to(mean_image, x_in.shape), x_in, mask)
     timings["inpaint_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -143,10 +131,10 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
                        "min_increment": float(increments.min()),
                        "alpha": logp_cfg.alpha,
                        "alpha_sweep": alpha_sweep},
-        "inpaint_mse": _mean_se(per_digit_mse),
-        "inpaint_mse_mean_image": _mean_se(baseline_mse),
+        "inpaint_mse": mean_se(per_digit_mse),
+        "inpaint_mse_mean_image": mean_se(baseline_mse),
         "inpaint_ratio_to_mean_image": float(per_digit_mse.mean() / baseline_mse.mean()),
-        "nearest_train_distance": {"samples": _mean_se(d_samples), "test_images": _mean_se(d_test)},
+        "nearest_train_distance": {"samples": mean_se(d_samples), "test_images": mean_se(d_test)},
         "settings": {"eval": {k: (list(v) if isinstance(v, tuple) else v)
                               for k, v in asdict(config).items()},
                      "seed": seed, "dataset": dataset.name, "data_source": dataset.source,

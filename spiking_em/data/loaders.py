@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def read_idx(path: Path, *, expected_md5: tuple[str, str] | None = None) -> np.n
     try:
         with opener(path, "rb") as fh:
             raw = fh.read()
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise DataCorruptError(f"cannot read {path}: {exc}; the file is corrupt or truncated") from exc
     if len(raw) < 8 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08 or raw[3] not in (1, 3):
         raise DataCorruptError(f"{path} is not an IDX uint8 file (bad magic number {raw[:4]!r})")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
-from spiking_em.corruption import Corruption
-from spiking_em.validation import (check_nonnegative, check_positive, check_positive_int)
+from spiking_em.data.corruption import Corruption
+from spiking_em.validation import check_nonnegative, check_positive, check_positive_int
 
 OPTIMIZERS = ("rmsprop", "sgd", "adam")
 PRIOR_SPREADS = ("std", "variance")
@@ -110,6 +110,7 @@ class TrainConfig:
     batch_size: int = 100
     optimizer: str = "rmsprop"
     learning_rate: float = 1e-5
+    lr_decay: float = 1.0               # learning rate of epoch e (from 0): lr * lr_decay**e
     momentum: float = 0.9
     rms_decay: float = 0.95
     epsilon: float = 1e-4
@@ -127,6 +128,8 @@ class TrainConfig:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         check_positive("learning_rate", self.learning_rate)
+        if not 0 < self.lr_decay <= 1:
+            raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
         if not 0 <= self.momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
         if not 0 < self.rms_decay < 1:
@@ -163,7 +166,7 @@ class TrainConfig:
         if window_s is None:
             return presets[name](**overrides)
         if name == "paper":
-            raise ValueError("window_s applies to the 'poisson' and 'mixed' presets only")
+            raise ValueError("--window (window_s) applies to the 'poisson' and 'mixed' presets only")
         check_positive("window_s", window_s)
         return presets[name](window_s, **overrides)
 

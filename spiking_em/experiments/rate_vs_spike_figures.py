@@ -5,7 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from spiking_em.plotting import STYLE, image_grid, plt, write_json
+from spiking_em import atomic
+from spiking_em.experiments.plotting import STYLE, image_grid, plt, write_json
 
 LABELS = {"numpy": "numpy rate model", "rate": "Brian2 rate network",
           "spiking": "Brian2 LIF network", "spiking_spike_counts": "LIF, XR spike counts"}
@@ -34,7 +35,7 @@ def plot_logp(results: dict, path: Path, slot_ms: float) -> Path:
             ax.set_title(title)
             ax.legend(fontsize=7)
         axes[0].set_ylabel("log p(x, h) − numpy's value at the\nfeed-forward start (nats)")
-        fig.savefig(path)
+        atomic.save_figure(fig, path)
         plt.close(fig)
     return path
 
@@ -61,7 +62,7 @@ def plot_images(arrays: dict, results: dict, path: Path) -> Path:
             ax.axis("off")
         for ax in axes[1, len(names):]:
             ax.axis("off")
-        fig.savefig(path)
+        atomic.save_figure(fig, path)
         plt.close(fig)
     return path
 
@@ -87,7 +88,7 @@ def plot_raster(arrays: dict, path: Path, slot_ms: float, ff_slots: int) -> Path
         axes[0].set_title("one test digit: feed-forward sweep (left of the red line), then "
                           "INFERENCE")
         axes[-1].set_xlabel("time (ms)")
-        fig.savefig(path)
+        atomic.save_figure(fig, path)
         plt.close(fig)
     return path
 
@@ -119,7 +120,7 @@ def plot_transfer(measurement: dict, fit: dict, path: Path) -> Path:
         err.set_ylabel("fit − measured (Hz)")
         err.set_xlabel("input current I (threshold units)")
         err.set_title(f"worst error {fit['max_error_hz']:.2f} Hz", fontsize=8)
-        fig.savefig(path)
+        atomic.save_figure(fig, path)
         plt.close(fig)
     write_json(Path(path).with_suffix(".json"), {"measurement": measurement, "fit": fit})
     return Path(path)

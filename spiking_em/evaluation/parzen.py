@@ -11,14 +11,9 @@ from typing import Callable
 
 import numpy as np
 
+from spiking_em.evaluation.metrics import squared_distances
+
 DEFAULT_SIGMAS = tuple(np.round(np.geomspace(0.05, 0.5, 19), 4))
-
-
-def _squared_distances(x: np.ndarray, samples: np.ndarray, sample_sq: np.ndarray) -> np.ndarray:
-    """||x_i - s_j||^2 for all pairs, via one GEMM; clipped at 0 against round-off."""
-    x_sq = np.einsum("ij,ij->i", x, x, dtype=np.float64)
-    d = x_sq[:, None] + sample_sq[None, :] - 2.0 * (x @ samples.T).astype(np.float64)
-    return np.maximum(d, 0.0)
 
 
 def parzen_log_likelihoods(samples: np.ndarray, data: np.ndarray, sigmas, *,
@@ -41,7 +36,7 @@ def parzen_log_likelihoods(samples: np.ndarray, data: np.ndarray, sigmas, *,
     sample_sq = np.einsum("ij,ij->i", samples, samples, dtype=np.float64)
     out = np.empty((sigmas.size, data.shape[0]))
     for start in range(0, data.shape[0], chunk_size):
-        dist = _squared_distances(data[start:start + chunk_size], samples, sample_sq)
+        dist = squared_distances(data[start:start + chunk_size], samples, sample_sq)
         # logsumexp by hand: shift by the nearest sample, then one float32 exp pass per sigma
         nearest = dist.min(axis=1, keepdims=True)
         excess = (dist - nearest).astype(np.float32)

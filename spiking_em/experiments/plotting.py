@@ -4,7 +4,6 @@ Every writer saves ``<name>.png`` and a ``<name>.json`` with the numbers, seed a
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -13,19 +12,24 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from spiking_em import __version__  # noqa: E402
+from spiking_em import __version__, atomic  # noqa: E402
 
 STYLE = {"figure.dpi": 110, "font.size": 9, "axes.spines.top": False,
          "axes.spines.right": False, "savefig.bbox": "tight"}
 
 
 def write_json(path: Path, payload: dict) -> Path:
-    """Write ``payload`` (plus the package version) as indented JSON."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = dict(payload, package_version=__version__)
-    path.write_text(json.dumps(payload, indent=2, default=float))
-    return path
+    """Write ``payload`` (plus the package version) as indented JSON, atomically."""
+    return atomic.write_json(path, dict(payload, package_version=__version__))
+
+
+def write_figure(fig, out_dir: Path, name: str, payload: dict) -> Path:
+    """Save ``fig`` as ``out_dir/name.png`` and ``payload`` as ``name.json`` (both atomic),
+    close the figure, return the PNG's path."""
+    png = atomic.save_figure(fig, Path(out_dir) / f"{name}.png")
+    plt.close(fig)
+    write_json(Path(out_dir) / f"{name}.json", payload)
+    return png
 
 
 def image_grid(images: np.ndarray, n_cols: int) -> np.ndarray:
@@ -53,14 +57,11 @@ def plot_samples(out_dir, samples_generate, samples_ancestral, metrics: dict, *,
             ax.set_title(f"{title}\nParzen LL {m['mean']:.1f} ± {m['se']:.1f} nats "
                          f"(σ={m['sigma']:.3g})")
             ax.axis("off")
-        fig.savefig(out_dir / f"{name}.png")
-        plt.close(fig)
-    write_json(out_dir / f"{name}.json", {
-        "parzen_ll_generate": metrics["parzen_ll_generate"],
-        "parzen_ll_ancestral": metrics["parzen_ll_ancestral"],
-        "nearest_train_distance": metrics["nearest_train_distance"],
-        "settings": metrics["settings"]})
-    return out_dir / f"{name}.png"
+        return write_figure(fig, out_dir, name, {
+            "parzen_ll_generate": metrics["parzen_ll_generate"],
+            "parzen_ll_ancestral": metrics["parzen_ll_ancestral"],
+            "nearest_train_distance": metrics["nearest_train_distance"],
+            "settings": metrics["settings"]})
 
 
 def plot_logp_curve(out_dir, trajectory: np.ndarray, metrics: dict, *, n_individual: int = 20,
@@ -90,10 +91,7 @@ def plot_logp_curve(out_dir, trajectory: np.ndarray, metrics: dict, *, n_individ
         axes[1].set_title("rises at every iteration (paper α): "
                           f"{curve['rises_at_every_iteration']}")
         axes[1].legend(frameon=False, fontsize=7)
-        fig.savefig(out_dir / f"{name}.png")
-        plt.close(fig)
-    write_json(out_dir / f"{name}.json", {"logp_curve": curve, "settings": metrics["settings"]})
-    return out_dir / f"{name}.png"
+        return write_figure(fig, out_dir, name, {"logp_curve": curve, "settings": metrics["settings"]})
 
 
 def plot_inpainting(out_dir, original, mask, filled, metrics: dict, *,
@@ -112,14 +110,11 @@ def plot_inpainting(out_dir, original, mask, filled, metrics: dict, *,
         ax.set_yticks([])
         m, b = metrics["inpaint_mse"], metrics["inpaint_mse_mean_image"]
         ax.set_title(f"MSE on missing pixels {m['mean']:.4f}\n(mean image: {b['mean']:.4f})")
-        fig.savefig(out_dir / f"{name}.png")
-        plt.close(fig)
-    write_json(out_dir / f"{name}.json", {
-        "inpaint_mse": metrics["inpaint_mse"],
-        "inpaint_mse_mean_image": metrics["inpaint_mse_mean_image"],
-        "inpaint_ratio_to_mean_image": metrics["inpaint_ratio_to_mean_image"],
-        "settings": metrics["settings"]})
-    return out_dir / f"{name}.png"
+        return write_figure(fig, out_dir, name, {
+            "inpaint_mse": metrics["inpaint_mse"],
+            "inpaint_mse_mean_image": metrics["inpaint_mse_mean_image"],
+            "inpaint_ratio_to_mean_image": metrics["inpaint_ratio_to_mean_image"],
+            "settings": metrics["settings"]})
 
 
 def parzen_table(out_dir, metrics: dict, *, name: str = "parzen_table") -> Path:
@@ -135,19 +130,16 @@ def parzen_table(out_dir, metrics: dict, *, name: str = "parzen_table") -> Path:
     header = ("model", "Parzen LL (nats)", "σ (chosen on valid)", "LL at σ = 0.2")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
-    (out_dir / f"{name}.md").write_text("\n".join(lines) + "\n")
+    atomic.write_text(out_dir / f"{name}.md", "\n".join(lines) + "\n")
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 1.6))
         ax.axis("off")
         table = ax.table(cellText=[list(r) for r in rows], colLabels=list(header), loc="center")
         table.scale(1, 1.4)
-        fig.savefig(out_dir / f"{name}.png")
-        plt.close(fig)
-    write_json(out_dir / f"{name}.json", {
-        "parzen_ll_generate": g, "parzen_ll_ancestral": a,
-        "parzen_ll_generate_by_prior_spread": metrics.get("parzen_ll_generate_by_prior_spread"),
-        "paper": {"generate": 236, "ancestral": 126}, "settings": metrics["settings"]})
-    return out_dir / f"{name}.png"
+        return write_figure(fig, out_dir, name, {
+            "parzen_ll_generate": g, "parzen_ll_ancestral": a,
+            "parzen_ll_generate_by_prior_spread": metrics.get("parzen_ll_generate_by_prior_spread"),
+            "paper": {"generate": 236, "ancestral": 126}, "settings": metrics["settings"]})
 
 
 def write_all(out_dir, metrics: dict, arrays: dict) -> list[Path]:

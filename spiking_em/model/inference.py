@@ -2,7 +2,7 @@
 
 The joint of the directed model is p(x, h1, h2) = p(x | h1) p(h1 | h2) p(h2) with unit-variance
 Gaussian conditionals centred on g1(h1) and g2(h2), and a diagonal Gaussian prior p(h2) fitted
-after training (see :mod:`spiking_em.sampling`).
+after training (see :mod:`spiking_em.model.sampling`).
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from spiking_em.config import InferenceConfig
-from spiking_em.layers import Params, f1, f2, g1, g2
+from spiking_em.model.config import InferenceConfig
+from spiking_em.model.layers import Params, f1, f2, g1, g2
 
 LOG_2PI = float(np.log(2 * np.pi))
 

@@ -5,9 +5,9 @@ from typing import Callable
 
 import numpy as np
 
-from spiking_em.config import InferenceConfig
-from spiking_em.inference import GaussianPrior, infer
-from spiking_em.layers import Params, g1, g2
+from spiking_em.model.config import InferenceConfig
+from spiking_em.model.inference import GaussianPrior, infer
+from spiking_em.model.layers import Params, g1, g2
 from spiking_em.validation import check_batch, check_positive_int
 
 

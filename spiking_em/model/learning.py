@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from spiking_em.config import LayerCorruptions, TrainConfig
-from spiking_em.layers import LAYER_ACTIVATION, ACTIVATIONS, Params, activation_derivative
+from spiking_em.model.config import LayerCorruptions, TrainConfig
+from spiking_em.model.layers import LAYER_ACTIVATION, Params, activation_derivative, apply
 
 #: (map, input, target) of each local loss; inputs/targets name entries of the state dict
 LOCAL_LOSSES = (("g1", "h1_for_g1", "x"), ("f1", "x_for_f1", "h1"),
@@ -31,15 +31,14 @@ def layer_loss_and_grad(layer: str, inputs: np.ndarray, target: np.ndarray, para
     loss : float, sum over units of (act(inputs @ W + b) - target)^2, mean over the batch.
     grad_w, grad_b : arrays shaped like W and b.
     """
-    w = getattr(params, "w_" + layer)
-    b = getattr(params, "b_" + layer)
     act = LAYER_ACTIVATION[layer]
-    z = inputs @ w + b
-    y = ACTIVATIONS[act](z)
-    err = y - target
+    y = apply(layer, inputs, params)
+    err = np.subtract(y, target, dtype=y.dtype)
     batch = inputs.shape[0]
     loss = float(np.vdot(err, err)) / batch
-    dz = (2.0 / batch) * err * activation_derivative(act, z, y)
+    dz = activation_derivative(act, y)
+    dz *= err
+    dz *= 2.0 / batch
     return loss, inputs.T @ dz, dz.sum(axis=0)
 
 
@@ -61,6 +60,29 @@ def local_losses_and_grads(x, h1, h2, params: Params, corruptions: LayerCorrupti
         grads["w_" + layer] = gw
         grads["b_" + layer] = gb
     return losses, Params(**grads)
+
+
+#: elements per block of the optimiser updates: a block's arrays stay in cache across the
+#: dozen elementwise passes of one update instead of streaming each matrix from memory
+CHUNK = 1 << 14
+
+
+def _blocks(gradient, *updated):
+    """Matching flat blocks of ``CHUNK`` elements: of ``gradient`` (read only) and of the
+    ``updated`` arrays (views, written in place), all of one shape.
+
+    The updated arrays (a parameter and its optimiser state) share one memory layout, C or
+    Fortran; the gradient is brought into that layout if it differs.
+    """
+    layout = "C" if updated[0].flags.c_contiguous else "F"
+    for a in updated:
+        if not a.flags[f"{layout}_CONTIGUOUS"]:
+            raise ValueError("a parameter and its optimiser state must share one contiguous "
+                             "memory layout")
+    flat = [np.asarray(gradient, order=layout).reshape(-1, order=layout)]
+    flat += [a.reshape(-1, order=layout) for a in updated]
+    for start in range(0, flat[0].size, CHUNK):
+        yield [f[start:start + CHUNK] for f in flat]
 
 
 class Optimizer:
@@ -122,27 +144,30 @@ class RMSpropMomentum(Optimizer):
                 self.state[f"{slot}/{k}"] = np.zeros_like(v)
 
     def update(self, params, grads):
-        rho, scratch = self.rho, self._scratch
-        for name, g in grads.as_dict().items():
-            n, a, v = (self.state[f"{s}/{name}"] for s in ("n", "a", "v"))
-            tmp = scratch.setdefault(name, np.empty_like(g))
-            # in place, no temporaries: this update is memory-bound on the 784 x 1000 matrices
-            np.multiply(g, g, out=tmp)
-            tmp *= 1 - rho
-            n *= rho
-            n += tmp
-            np.multiply(g, 1 - rho, out=tmp)
-            a *= rho
-            a += tmp
-            np.multiply(a, a, out=tmp)
-            np.subtract(n, tmp, out=tmp)
-            tmp += self.eps
-            np.sqrt(tmp, out=tmp)
-            np.divide(g, tmp, out=tmp)
-            tmp *= self.lr
-            v *= self.mu
-            v -= tmp
-            getattr(params, name)[...] += v
+        rho, tmp_block = self.rho, self._scratch.setdefault("tmp", np.empty(0))
+        for name, g_all in grads.as_dict().items():
+            arrays = (g_all, *(self.state[f"{s}/{name}"] for s in ("n", "a", "v")),
+                      getattr(params, name))
+            for g, n, a, v, theta in _blocks(*arrays):
+                if tmp_block.size < g.size or tmp_block.dtype != g.dtype:
+                    tmp_block = self._scratch["tmp"] = np.empty(CHUNK, dtype=g.dtype)
+                tmp = tmp_block[:g.size]
+                np.multiply(g, g, out=tmp)
+                tmp *= 1 - rho
+                n *= rho
+                n += tmp
+                np.multiply(g, 1 - rho, out=tmp)
+                a *= rho
+                a += tmp
+                np.multiply(a, a, out=tmp)
+                np.subtract(n, tmp, out=tmp)
+                tmp += self.eps
+                np.sqrt(tmp, out=tmp)
+                np.divide(g, tmp, out=tmp)
+                tmp *= self.lr
+                v *= self.mu
+                v -= tmp
+                theta += v
         self.n_updates += 1
 
 
@@ -160,15 +185,24 @@ class Adam(Optimizer):
     def update(self, params, grads):
         self.n_updates += 1
         t = self.n_updates
-        for name, g in grads.as_dict().items():
-            m, s = self.state[f"m/{name}"], self.state[f"s/{name}"]
-            m *= self.b1
-            m += (1 - self.b1) * g
-            s *= self.b2
-            s += (1 - self.b2) * g * g
-            m_hat = m / (1 - self.b1 ** t)
-            s_hat = s / (1 - self.b2 ** t)
-            getattr(params, name)[...] -= self.lr * m_hat / (np.sqrt(s_hat) + self.eps)
+        step = self.lr / (1 - self.b1 ** t)          # bias corrections folded into scalars
+        root_correction = np.sqrt(1 - self.b2 ** t)
+        for name, g_all in grads.as_dict().items():
+            arrays = (g_all, self.state[f"m/{name}"], self.state[f"s/{name}"],
+                      getattr(params, name))
+            for g, m, s, theta in _blocks(*arrays):
+                tmp = np.multiply(g, 1 - self.b1)
+                m *= self.b1
+                m += tmp
+                np.multiply(g, g, out=tmp)
+                tmp *= 1 - self.b2
+                s *= self.b2
+                s += tmp
+                np.sqrt(s, out=tmp)             # sqrt(s_hat) + eps = (sqrt(s) + eps c) / c
+                tmp += self.eps * root_correction
+                np.divide(m, tmp, out=tmp)
+                tmp *= step * root_correction
+                theta -= tmp
 
 
 def make_optimizer(config: TrainConfig, params: Params) -> Optimizer:

@@ -4,12 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from spiking_em import checkpoint
-from spiking_em.config import TrainConfig
-from spiking_em.inference import GaussianPrior
-from spiking_em.layers import Params
+from spiking_em.model import checkpoint
+from spiking_em.model.config import TrainConfig
+from spiking_em.model.inference import GaussianPrior
+from spiking_em.model.layers import Params
 
 MODEL_FILE = "model.npz"
 
@@ -17,6 +15,8 @@ MODEL_FILE = "model.npz"
 @dataclass
 class TrainedModel:
     """Parameters + prior + training settings + provenance (seed, data set, history)."""
+
+    FILE = MODEL_FILE
 
     params: Params
     prior: GaussianPrior
@@ -40,7 +40,12 @@ class TrainedModel:
                 f"no trained model at {path}; run `spiking-em train --out {Path(run_dir)}` "
                 "first (a run that is still training has only checkpoint.npz)")
         arrays, meta = checkpoint.load(path)
-        params = Params.from_dict(arrays)
-        prior = GaussianPrior(mean=arrays["prior/mean"], std=arrays["prior/std"])
-        config = TrainConfig.from_dict(meta.pop("config"))
+        try:
+            params = Params.from_dict(arrays)
+            prior = GaussianPrior(mean=arrays["prior/mean"], std=arrays["prior/std"])
+            config = TrainConfig.from_dict(meta.pop("config"))
+        except checkpoint.READ_ERRORS as exc:
+            raise checkpoint.CorruptFileError(
+                f"{path} is not a spiking-em model ({type(exc).__name__}: {exc}); re-run "
+                "`spiking-em train` to write it") from exc
         return cls(params=params, prior=prior, config=config, meta=meta)

@@ -55,12 +55,19 @@ LAYER_NAMES = ("f1", "g1", "f2", "g2")
 LAYER_ACTIVATION = {"f1": "softplus", "g1": "sigmoid", "f2": "sigmoid", "g2": "softplus"}
 
 
-def activation_derivative(name: str, z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """d act(z) / dz given the pre-activation ``z`` and output ``y = act(z)``."""
+def activation_derivative(name: str, y: np.ndarray) -> np.ndarray:
+    """d act(z) / dz from the output ``y = act(z)`` alone (one pass, no pre-activation).
+
+    sigmoid: y (1 - y); softplus: sigmoid(z) = 1 - exp(-y), since exp(-softplus(z)) =
+    1 / (1 + exp(z)).
+    """
     if name == "sigmoid":
         return y * (1 - y)
     if name == "softplus":
-        return sigmoid(z)
+        d = np.negative(y)
+        np.expm1(d, out=d)
+        np.negative(d, out=d)
+        return d
     raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
 
 

@@ -24,7 +24,7 @@ import brian2 as b2
 import numpy as np
 
 from spiking_em.spiking import device
-from spiking_em.stdp import DeltaRuleConfig, PairingData, RampConfig, draw_trials
+from spiking_em.stdp.ramp import DeltaRuleConfig, PairingData, RampConfig, draw_trials
 
 RAMP_NEURON_EQS = """
 dv/dt = (v_inf - v) / tau_m + noise * xi_m : 1 (unless refractory)  # membrane, reset after spikes

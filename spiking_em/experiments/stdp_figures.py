@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from spiking_em import stdp
-from spiking_em.plotting import STYLE, plt, write_json
+from spiking_em import atomic
+from spiking_em.experiments.plotting import STYLE, plt, write_json
+from spiking_em.stdp import ramp
 
 BACKENDS = ("numpy", "brian2")
 
@@ -25,18 +26,19 @@ def _check_backend(backend: str) -> None:
 def curve_results(backend: str, *, seed: int, quick: bool = False) -> dict:
     """Simulate the curve (hard threshold; plus escape noise for numpy, raw dV/dt for Brian2)."""
     _check_backend(backend)
-    config = stdp.RampConfig(n_trials=4000 if quick else 40_000)
+    config = ramp.RampConfig(n_trials=4000 if quick else 40_000)
     rng = np.random.default_rng(seed)
     out = {"backend": backend, "seed": seed, "settings": asdict(config), "variants": {}}
     t0 = time.perf_counter()
     if backend == "numpy":
-        variants = {"hard threshold": stdp.simulate_ramps(config, rng=rng),
-                    "escape noise": stdp.simulate_ramps(replace(config, threshold="escape"), rng=rng)}
+        variants = {"hard threshold": ramp.simulate_ramps(config, rng=rng),
+                    "escape noise": ramp.simulate_ramps(replace(config, threshold="escape"), rng=rng)}
         out["timing"] = {"run_s": time.perf_counter() - t0}
     else:
-        from spiking_em.spiking import device, stdp_network
-        net = stdp_network.build_ramp_network(config, seed=seed)
-        pairs, info = stdp_network.run_ramp_network(net, rng=rng)
+        from spiking_em.spiking import device
+        from spiking_em.stdp import synapse
+        net = synapse.build_ramp_network(config, seed=seed)
+        pairs, info = synapse.run_ramp_network(net, rng=rng)
         device.reset()
         variants = {"reset-free dV/dt (used)": pairs,
                     "raw membrane dV/dt (reset artefact)": info["raw_derivative_pairs"]}
@@ -44,17 +46,17 @@ def curve_results(backend: str, *, seed: int, quick: bool = False) -> dict:
                          "n_compilations": 1}
     out["timing"]["trials_per_s"] = config.n_trials / out["timing"]["run_s"]
     for name, pairs in variants.items():
-        curve = stdp.bin_curve(pairs)
-        entry = dict(curve, parametric=stdp.parametric_curve(pairs), shape=stdp.check_stdp_shape(curve))
+        curve = ramp.bin_curve(pairs)
+        entry = dict(curve, parametric=ramp.parametric_curve(pairs), shape=ramp.check_stdp_shape(curve))
         try:
-            entry["fit"] = stdp.fit_window(curve["dt_ms"], curve["mean_dw"], curve["se_dw"])
+            entry["fit"] = ramp.fit_window(curve["dt_ms"], curve["mean_dw"], curve["se_dw"])
         except (ValueError, RuntimeError) as exc:
             entry["fit"] = {"error": str(exc)}
         out["variants"][name] = entry
     main = next(iter(out["variants"].values()))
     out.update({k: main[k] for k in ("dt_ms", "mean_dw", "se_dw", "n", "fit", "shape")})
-    out["bi_poo_1998"] = {"tau_plus_ms": stdp.BI_POO_TAU_PLUS_MS,
-                          "tau_minus_ms": stdp.BI_POO_TAU_MINUS_MS}
+    out["bi_poo_1998"] = {"tau_plus_ms": ramp.BI_POO_TAU_PLUS_MS,
+                          "tau_minus_ms": ramp.BI_POO_TAU_MINUS_MS}
     out["note"] = ("The time constants are set by the spread of drifts |V̇| (log-uniform "
                    f"{config.slope_min:g}-{config.slope_max:g} /s) and of starting voltages "
                    "(uniform below threshold): ΔT ≈ (1 − V0)/V̇, so a narrower or faster slope "
@@ -79,7 +81,7 @@ def plot_curve(results: list[dict], path: Path) -> Path:
                 if "tau_plus_ms" in fit:
                     grid = np.linspace(dt.min(), dt.max(), 400)
                     grid = grid[grid != 0]
-                    axes[0].plot(grid, stdp.two_sided_exponential(grid, fit["a_plus"], fit["tau_plus_ms"],
+                    axes[0].plot(grid, ramp.two_sided_exponential(grid, fit["a_plus"], fit["tau_plus_ms"],
                                                                   fit["a_minus"], fit["tau_minus_ms"]),
                                  color=f"C{k}", lw=0.8)
                 p = v["parametric"]
@@ -100,7 +102,7 @@ def plot_curve(results: list[dict], path: Path) -> Path:
             axes[1].text(0.02, 0.97, f"fit τ+ = {fit['tau_plus_ms']:.1f} ms, τ− = "
                          f"{fit['tau_minus_ms']:.1f} ms\nBi & Poo: τ+ = 16.8, τ− = 33.7 ms",
                          transform=axes[1].transAxes, va="top", fontsize=7)
-        fig.savefig(path)
+        atomic.save_figure(fig, path)
         plt.close(fig)
     return path
 
@@ -134,30 +136,31 @@ def run_stdp_curve(backend: str, out_dir: Path, *, seed: int = 0, quick: bool = 
 def sgd_results(backend: str, *, seed: int, quick: bool = False) -> dict:
     """Cosine(rule updates, −gradient) with frozen weights, and the loss when the rule trains."""
     _check_backend(backend)
-    config = stdp.DeltaRuleConfig(epochs=8 if quick else 30)
+    config = ramp.DeltaRuleConfig(epochs=8 if quick else 30)
     rng = np.random.default_rng(seed)
-    x, w_teacher, y = stdp.regression_task(config, rng=rng)
+    x, w_teacher, y = ramp.regression_task(config, rng=rng)
     w0 = np.zeros((config.n_in, config.n_out))
     t0 = time.perf_counter()
     timing = {}
     if backend == "numpy":
-        cosine = stdp.rule_gradient_cosine(w0, x, y, config, rng=rng)
-        _, losses = stdp.train_with_rule(x, y, config, rng=rng, w0=w0)
+        cosine = ramp.rule_gradient_cosine(w0, x, y, config, rng=rng)
+        _, losses = ramp.train_with_rule(x, y, config, rng=rng, w0=w0)
         timing["run_s"] = time.perf_counter() - t0
     else:
-        from spiking_em.spiking import device, stdp_network
+        from spiking_em.spiking import device
+        from spiking_em.stdp import synapse
         order = np.concatenate([rng.permutation(len(x)) for _ in range(config.epochs)])
-        net = stdp_network.build_delta_network(config, len(order), seed=seed)
-        frozen = stdp_network.run_delta_network(net, x[order], y[order], w0, learn=False)
+        net = synapse.build_delta_network(config, len(order), seed=seed)
+        frozen = synapse.run_delta_network(net, x[order], y[order], w0, learn=False)
         # weights frozen at w0: the rule's sum over all epochs against epochs x (-gradient at w0)
         rule_sum = frozen["dw_sum"]
         neg_grad = config.epochs * (x.T @ (y - x @ w0))
         cosine = float(np.sum(rule_sum * neg_grad)
                        / (np.linalg.norm(rule_sum) * np.linalg.norm(neg_grad)))
-        trained = stdp_network.run_delta_network(net, x[order], y[order], w0, learn=True)
+        trained = synapse.run_delta_network(net, x[order], y[order], w0, learn=True)
         w_epochs = trained["w_history"][::len(x)]     # weights at the start of each epoch
-        losses = np.array([stdp.squared_error(w, x, y) for w in w_epochs]
-                          + [stdp.squared_error(trained["w"], x, y)])
+        losses = np.array([ramp.squared_error(w, x, y) for w in w_epochs]
+                          + [ramp.squared_error(trained["w"], x, y)])
         device.reset()
         timing = {"compile_s": net.compile_s, "run_s": frozen["run_s"] + trained["run_s"],
                   "n_compilations": 1, "simulated_s": 2 * len(order) * config.present_ms / 1e3}
@@ -178,7 +181,7 @@ def plot_sgd(results: list[dict], path: Path) -> Path:
         ax.set_ylabel("squared error Σ_j (y*_j − y_j)²")
         ax.set_title("weights trained only by ΔW = η S_pre dV_post/dt")
         ax.legend(frameon=False, fontsize=7)
-        fig.savefig(path)
+        atomic.save_figure(fig, path)
         plt.close(fig)
     return path
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from spiking_em.plotting import STYLE, plt
+from spiking_em import atomic
+from spiking_em.experiments.plotting import STYLE, plt
 
 
 def _load(path: Path) -> dict | None:
@@ -104,6 +105,6 @@ def plot_study(study: dict, path: Path) -> Path:
         axes[2].set_ylabel("log p(x, h) − start (nats)")
         axes[2].legend(fontsize=7)
         fig.suptitle("Training corruption: Gaussian/Bernoulli (paper) vs Poisson-rate spikes")
-        fig.savefig(path)
+        atomic.save_figure(fig, path)
         plt.close(fig)
     return Path(path)

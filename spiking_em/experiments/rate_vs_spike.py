@@ -27,13 +27,18 @@ from typing import Callable
 import numpy as np
 
 from spiking_em import __version__
-from spiking_em.config import InferenceConfig
-from spiking_em.data import Dataset
-from spiking_em.inference import infer, log_joint
-from spiking_em.layers import g1
-from spiking_em.model import TrainedModel
-from spiking_em.parzen import DEFAULT_SIGMAS, parzen_evaluate, parzen_log_likelihoods
-from spiking_em.sampling import generate, inpaint, random_half_mask
+from spiking_em.data.loaders import Dataset
+from spiking_em.evaluation.metrics import mean_se, missing_pixel_mse
+from spiking_em.evaluation.parzen import (
+    DEFAULT_SIGMAS,
+    parzen_evaluate,
+    parzen_log_likelihoods,
+)
+from spiking_em.model.config import InferenceConfig
+from spiking_em.model.inference import infer, log_joint
+from spiking_em.model.layers import g1
+from spiking_em.model.sampling import generate, inpaint, random_half_mask
+from spiking_em.model.trained import TrainedModel
 from spiking_em.spiking import device, schedule
 from spiking_em.spiking.areas import VARIANTS, AreaNetwork, NetworkConfig
 from spiking_em.spiking.codes import RateCode, derive_codes
@@ -98,12 +103,6 @@ class CompareConfig:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def _mean_se(v) -> dict:
-    v = np.asarray(v, dtype=np.float64)
-    return {"mean": float(v.mean()), "se": float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1
-            else 0.0, "n": int(v.size)}
 
 
 def code_reference(model: TrainedModel, x: np.ndarray) -> dict:
@@ -181,7 +180,7 @@ def inference_task(b: Backends, x: np.ndarray) -> Task:
     h1, h2 = infer(x, p, icfg, on_step=lambda t, a, z: traj.append((a, z)))
     lp = np.stack([log_joint(x, a, z, p, b.model.prior) for a, z in traj])
     numpy = _logp_summary(lp)
-    numpy["reconstruction_mse"] = _mean_se(((x - g1(h1, p)) ** 2).mean(axis=1))
+    numpy["reconstruction_mse"] = mean_se(((x - g1(h1, p)) ** 2).mean(axis=1))
     phases = schedule.inference_phases(c.n_steps, c.alpha, c.ff_slots)
     return Task("inference", [schedule.Presentation(phases, clamp=xi) for xi in x],
                 [c.ff_slots - 1] + [c.ff_slots + k for k in range(c.n_steps)], numpy,
@@ -196,7 +195,7 @@ def inference_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     lp_np = task.arrays["logp"][:, :n]
     out = _logp_summary(lp_dec, lp_np)
     out["state"] = _logp_summary(lp_state, lp_np)
-    out["reconstruction_mse"] = _mean_se(((x - ro.decoded["XR"][:, -1]) ** 2).mean(axis=1))
+    out["reconstruction_mse"] = mean_se(((x - ro.decoded["XR"][:, -1]) ** 2).mean(axis=1))
     out["h1_rms_difference_to_numpy"] = {
         "decoded": float(np.sqrt(np.mean((ro.decoded["H1"][:, -1] - h1_np) ** 2))),
         "state": float(np.sqrt(np.mean((ro.state["H1"][:, -1] - h1_np) ** 2))),
@@ -217,8 +216,8 @@ def inpainting_task(b: Backends, x: np.ndarray, mean_image: np.ndarray, *, rng) 
     mask = random_half_mask(x.shape, rng=rng)
     filled = inpaint(x, mask, p, rng=rng, n_encode_decode=c.inpaint_cycles,
                      config=InferenceConfig(delta=c.delta, alpha=c.inpaint_alpha))
-    numpy = {"mse": _mean_se(_missing_mse(filled, x, mask)),
-             "mean_image_mse": _mean_se(_missing_mse(np.broadcast_to(mean_image, x.shape), x,
+    numpy = {"mse": mean_se(missing_pixel_mse(filled, x, mask)),
+             "mean_image_mse": mean_se(missing_pixel_mse(np.broadcast_to(mean_image, x.shape), x,
                                                      mask)),
              "settings": {"cycles": c.inpaint_cycles, "inference_steps_per_cycle": 15,
                           "alpha": c.inpaint_alpha, "fraction_missing": 0.5}}
@@ -229,19 +228,14 @@ def inpainting_task(b: Backends, x: np.ndarray, mean_image: np.ndarray, *, rng) 
                 {"x": x, "mask": mask, "filled": filled})
 
 
-def _missing_mse(filled, x, mask) -> np.ndarray:
-    missing = ~mask
-    return ((filled - x) ** 2 * missing).sum(axis=1) / missing.sum(axis=1)
-
-
 def inpainting_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     """MSE of the reconstruction area's value (headline) and of its spike counts."""
     x, mask = task.arrays["x"][:n], task.arrays["mask"][:n]
     filled = np.where(mask, x, np.clip(ro.state["XR"][:, -1], 0, 1))
     counted = np.where(mask, x, np.clip(ro.decoded["XR"][:, -1], 0, 1))
-    out = {"mse": _mean_se(_missing_mse(filled, x, mask)),
-           "mse_from_spike_counts": _mean_se(_missing_mse(counted, x, mask)),
-           "numpy_on_same_digits": _mean_se(_missing_mse(task.arrays["filled"][:n], x, mask))}
+    out = {"mse": mean_se(missing_pixel_mse(filled, x, mask)),
+           "mse_from_spike_counts": mean_se(missing_pixel_mse(counted, x, mask)),
+           "numpy_on_same_digits": mean_se(missing_pixel_mse(task.arrays["filled"][:n], x, mask))}
     out["ratio_to_numpy"] = out["mse"]["mean"] / out["numpy_on_same_digits"]["mean"]
     return out, {"filled": filled[:10]}
 
@@ -273,11 +267,11 @@ def _parzen_comparison(samples: dict, valid, test) -> dict:
     out = {"sigma": reference.sigma, "sigma_chosen_on": "validation, numpy GENERATE samples"}
     for name, s in samples.items():
         ll = parzen_log_likelihoods(s, test, [reference.sigma])[0]
-        entry = {"parzen_ll": _mean_se(ll), "n_samples": int(len(s))}
+        entry = {"parzen_ll": mean_se(ll), "n_samples": int(len(s))}
         if name != "numpy":
             # the rate model with as many samples (a Parzen LL depends on the sample count)
             ll_ref = parzen_log_likelihoods(samples["numpy"][:len(s)], test, [reference.sigma])[0]
-            entry["numpy_same_count"] = _mean_se(ll_ref)
+            entry["numpy_same_count"] = mean_se(ll_ref)
             entry["difference_to_numpy"] = entry["parzen_ll"]["mean"] - float(ll_ref.mean())
             entry["own_sigma"] = parzen_evaluate(s, valid, test).as_dict()
         out[name] = entry
@@ -298,11 +292,11 @@ def _logp_summary(lp: np.ndarray, reference: np.ndarray | None = None) -> dict:
     out = {"iteration": list(range(lp.shape[0])), "mean": means.tolist(),
            "se": (lp.std(axis=1, ddof=1) / np.sqrt(lp.shape[1])).tolist() if lp.shape[1] > 1
            else [0.0] * lp.shape[0],
-           "gain": _mean_se(gain), "n_digits": int(lp.shape[1]),
+           "gain": mean_se(gain), "n_digits": int(lp.shape[1]),
            "rises_over_run": bool(means[-1] > means[0])}
     if reference is not None:
-        out["start_minus_numpy"] = _mean_se(lp[0] - reference[0])
-        out["end_minus_numpy"] = _mean_se(lp[-1] - reference[-1])
+        out["start_minus_numpy"] = mean_se(lp[0] - reference[0])
+        out["end_minus_numpy"] = mean_se(lp[-1] - reference[-1])
     return out
 
 

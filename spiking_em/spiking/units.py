@@ -1,0 +1,171 @@
+"""The two unit models of the area network, chosen once per network: LIF neurons or rate units.
+
+:class:`LIFUnits` (the ``"spiking"`` variant): the visible area's neurons are Poisson spike
+trains at their pixel's rate, every other area's are noise-free LIF neurons with reset by
+subtraction, and every pathway jumps its target trace by ``w`` at each presynaptic spike.
+
+:class:`RateUnits` (the ``"rate"`` variant): every neuron is replaced by a rate unit whose
+output is the fitted LIF curve at its current, and every spike-driven jump by the rate it
+stands for (a summed variable ``w * r_pre``). The dendrites, filters and schedule are the same.
+
+Both expose the same operations to :class:`spiking_em.spiking.areas.AreaNetwork`: time steps,
+neuron groups, their periodic operations, synapses, the per-run noise, and what to record.
+"""
+from __future__ import annotations
+
+import brian2 as b2
+import numpy as np
+
+from spiking_em.spiking.equations import AT_RESET, TRACE_INPUT
+from spiking_em.spiking.transfer import LIF_RESET, LIF_THRESHOLD, RATE_EXPRESSION
+
+#: the visible area's neurons: Poisson spike trains at their pixel's rate
+POISSON_NEURON_EQS = """
+r_d : Hz (linked)                        # the pixel's rate, from the dendrite
+phase : 1 (constant)                     # per-run offset of the uniform stream
+n_spikes : 1                             # spikes in this run (counted by the reset)
+"""
+#: dark pixels (most of a digit) skip the random draw
+POISSON_THRESHOLD = "r_d > 0 * Hz and (rand() + phase) % 1.0 < r_d * dt"
+SPIKE_COUNT = "n_spikes += 1"
+LIF_NEURON_EQS = """
+dv/dt = (I - v) / tau_m : 1 (unless refractory)   # membrane (threshold 1, reset by subtraction)
+n_spikes : 1                                      # spikes in this run (counted by the reset)
+I : 1                                             # current, copied every dendrite step
+I_on_d : 1 (linked)                               # the dendrite's ON current
+v_rest : 1 (constant)                             # this neuron's resting potential, below threshold
+v_phase : 1 (constant)                            # per-run offset of the uniform stream
+"""
+#: at presentation starts every membrane is set to an independent uniform value, and a neuron
+#: whose polarity is silent relaxes to its own resting potential (uniform below V_REST_MAX):
+#: neurons do not all restart their regular spike trains in phase
+V_REST_MAX = 0.95
+LIF_PHASE_CODE = f"v = v + ((rand() + v_phase) % 1.0 - v) * {AT_RESET}"
+#: the drive, or this neuron's resting current when its polarity is silent
+LIF_CURRENT_CODE = "I = I_drive + int(I_drive <= 0) * v_rest"
+
+RATE_INPUT_EQS = """
+r : Hz                                   # rate variant of the Poisson input: the pixel's rate
+r_d : Hz (linked)
+"""
+RATE_NEURON_EQS = """
+r : Hz                                            # the fitted LIF curve at I (set every step)
+I = I_drive : 1
+I_on_d : 1 (linked)
+"""
+RATE_CURRENT_CODE = f"r = {RATE_EXPRESSION}"
+RATE_INPUT_CODE = "r = r_d"
+
+#: current of an ON-only neuron / of a neuron of either polarity
+CURRENT_ON = "I_drive = I_on_d : 1\n"
+CURRENT_SIGNED = """
+I_drive = on * I_on_d + (1 - on) * I_off_d : 1    # the current of this neuron's polarity
+I_off_d : 1 (linked)
+on : 1 (constant)                                 # 1: ON neuron, 0: OFF neuron
+"""
+
+
+def _current_eqs(signed: bool) -> b2.Equations:
+    return b2.Equations(CURRENT_SIGNED if signed else CURRENT_ON)
+
+
+class LIFUnits:
+    """LIF neurons and Poisson pixels; synapses jump traces by w = sign W / (gain_pre tau_syn)."""
+
+    name = "spiking"
+    emits_spikes = True
+
+    def dt_ms(self, config) -> float:
+        return config.lif.dt_ms
+
+    def dendrite_dt_ms(self, config) -> float:
+        return config.dendrite_dt_ms
+
+    def input_group(self, n: int, namespace: dict) -> b2.NeuronGroup:
+        return b2.NeuronGroup(n, POISSON_NEURON_EQS, threshold=POISSON_THRESHOLD,
+                              reset=SPIKE_COUNT, namespace=namespace, name="X_neurons")
+
+    def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
+                    config) -> b2.NeuronGroup:
+        return b2.NeuronGroup(n, b2.Equations(LIF_NEURON_EQS) + _current_eqs(signed),
+                              threshold=LIF_THRESHOLD, reset=LIF_RESET + "\n" + SPIKE_COUNT,
+                              refractory=config.lif.refractory_ms * b2.ms, method="euler",
+                              namespace=namespace, name=f"{area}_neurons")
+
+    def operations(self, area: str, group, *, coded: bool, slot, dendrite_dt) -> list:
+        if not coded:
+            return []
+        return [group.run_regularly(LIF_PHASE_CODE, dt=slot, when="start", name=f"{area}_phase"),
+                group.run_regularly(LIF_CURRENT_CODE, dt=dendrite_dt, when="before_groups",
+                                    order=1, name=f"{area}_current")]
+
+    def pathway(self, source, target, trace: str, name: str, namespace: dict) -> b2.Synapses:
+        return b2.Synapses(source, target, "w : 1", on_pre=f"{trace}_post += w",
+                           namespace=namespace, name=name)
+
+    def weight_scale(self, config) -> float:
+        """Divisor of sign W / gain_pre: a spike carries the share tau_syn of a second's rate."""
+        return config.tau_syn_ms * 1e-3
+
+    weight_unit = 1
+
+    def noise_args(self, neurons: dict, coded_areas, rng: np.random.Generator) -> dict:
+        """This run's Poisson phases, initial membrane phases and resting potentials."""
+        args = {neurons["X"].phase: rng.random(len(neurons["X"]))}
+        for area in coded_areas:
+            n = len(neurons[area])
+            args[neurons[area].v_phase] = rng.random(n)
+            args[neurons[area].v_rest] = V_REST_MAX * rng.random(n)
+        return args
+
+    def monitors(self, neurons: dict, recorded, slot) -> dict:
+        return {f"spikes_{area}": b2.SpikeMonitor(neurons[area], name=f"spikes_{area}")
+                for area in recorded}
+
+
+class RateUnits:
+    """Rate units with the fitted LIF curve; synapses write w * r_pre with w = sign W / gain_pre."""
+
+    name = "rate"
+    emits_spikes = False
+
+    def dt_ms(self, config) -> float:
+        return config.rate_dt_ms
+
+    def dendrite_dt_ms(self, config) -> float:
+        return config.rate_dt_ms
+
+    def input_group(self, n: int, namespace: dict) -> b2.NeuronGroup:
+        return b2.NeuronGroup(n, RATE_INPUT_EQS, namespace=namespace, name="X_neurons")
+
+    def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
+                    config) -> b2.NeuronGroup:
+        return b2.NeuronGroup(n, b2.Equations(RATE_NEURON_EQS) + _current_eqs(signed),
+                              method="euler", namespace=namespace, name=f"{area}_neurons")
+
+    def operations(self, area: str, group, *, coded: bool, slot, dendrite_dt) -> list:
+        code = RATE_CURRENT_CODE if coded else RATE_INPUT_CODE
+        return [group.run_regularly(code, dt=dendrite_dt, when="before_groups", order=1,
+                                    name=f"{area}_current")]
+
+    def pathway(self, source, target, trace: str, name: str, namespace: dict) -> b2.Synapses:
+        model = f"w : second\n{TRACE_INPUT[trace]}_post = w * r_pre : 1 (summed)"
+        return b2.Synapses(source, target, model, namespace=namespace, name=name)
+
+    def weight_scale(self, config) -> float:
+        return 1.0
+
+    weight_unit = b2.second
+
+    def noise_args(self, neurons: dict, coded_areas, rng: np.random.Generator) -> dict:
+        return {}
+
+    def monitors(self, neurons: dict, recorded, slot) -> dict:
+        """The rates of the read areas at every slot start (before the reset)."""
+        return {f"{area}.r": b2.StateMonitor(neurons[area], "r", record=True, dt=slot,
+                                             when="start", order=-1, name=f"state_{area}_r")
+                for area in ("H1", "H2", "XR")}
+
+
+UNIT_MODELS = {"spiking": LIFUnits, "rate": RateUnits}
+VARIANTS = tuple(UNIT_MODELS)
