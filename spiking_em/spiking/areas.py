@@ -208,7 +208,7 @@ class AreaNetwork:
         layout = "signed" if c.signed else "plain"
         learn = "" if self.learning is None else (
             f"_learn{self.learning.tau_teach_ms:g}-{self.learning.tau_v_ms:g}-"
-            f"{self.learning.bias_rate_hz:g}")
+            f"{self.learning.tau_z_ms:g}-{self.learning.bias_rate_hz:g}")
         return (f"areas2_{self.variant}_{n_x}-{n_h1}-{n_h2}_{layout}_{c.n_slots}x"
                 f"{c.slot_ms:g}ms_syn{c.tau_syn_ms:g}_ff{c.tau_ff_ms:g}{learn}_seed{self.seed}")
 

@@ -27,13 +27,14 @@ b : 1                             # bias, plus the centre's input; learned (plas
 """
 #: a learning area's teaching signal and voltage (Sec. 2 and Fig. 1: dW ∝ S_pre dV/dt)
 TEACHING_EQS = """
-dz_teach/dt = (zin_teach - z_teach) / tau_syn : 1             # target - centre, from the target's area
+dz_teach/dt = (zin_teach - z_teach) / tau_syn : 1              # target - centre, from the target's area
 zin_teach : 1
-dn/dt = g_teach * (centre + z_teach - u) / tau_teach : 1     # nudge towards the target value
-dzs/dt = (z - zs) / tau_v : 1                                  # smoothed synaptic input
-dV/dt = dVdt : 1                                               # voltage: smoothed pre-activation + nudge
-dVdt = (zs + b + n - V) / tau_v : Hz                           # its rate of change (read by synapses)
-g_teach : 1 (shared)                                           # 1 in teaching slots: plasticity on
+dn/dt = g_teach * (centre + z_teach - u) / tau_teach : 1      # nudge towards the target value
+dzs/dt = (1 - g_teach) * (z - zs) / tau_z : 1                  # synaptic input, held while teaching
+dm/dt = (n - m) / tau_v : 1                                     # the nudge as the voltage shows it
+V = zs + b + m : 1                                              # voltage: pre-activation + nudge
+dVdt = (1 - g_teach) * (z - zs) / tau_z + (n - m) / tau_v : Hz  # its rate of change (read at spikes)
+g_teach : 1 (shared)                                            # 1 in teaching slots: plasticity on
 """
 VALUE_TEMPLATE = {
     "softplus": "u = ({pre}) * int({pre} > 0) + log(1 + exp(-abs({pre}))) : 1   # softplus, the value",

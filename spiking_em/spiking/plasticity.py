@@ -13,16 +13,20 @@ g2          H2 -> G2H2       H1 (h1)      H1 -> G2H2
 
 In a *teaching* slot (after INFERENCE has settled h1, h2 and froze them) the nudge n of every
 learning unit integrates the gap between its target T (read from the nudging pathway's spikes)
-and its value u = act(z + b + n): ``tau_teach dn/dt = T - u``. The unit's voltage V, a
-smoothed copy of its pre-activation plus the nudge (``tau_v dV/dt = zs + b + n - V``, with zs
-the synaptic input z filtered once more), moves from its prediction towards the target, and at
-every presynaptic spike the synapse changes by ``w += eta * dV/dt`` (plasticity on only in
-teaching slots). Over a teaching phase a synapse from a neuron firing at rate r therefore
+and its value u = act(z + b + n): ``tau_teach dn/dt = T - u``. The unit's voltage
+``V = zs + b + m`` (zs: a copy of the synaptic input z that is held while teaching; m: the
+nudge as it shows in the voltage, ``tau_v dm/dt = n - m``) moves from its prediction towards
+the target, and at every presynaptic spike the synapse changes by ``w += eta * dV/dt``
+(plasticity on only in teaching slots; the bias's own learned change is left out of dV/dt). Over a teaching phase a synapse from a neuron firing at rate r therefore
 accumulates ``eta * r * ΔV``: the delta rule in the network's own coordinates, with
 ΔV ≈ (T - u) t_teach / tau_teach for a short phase, i.e. SGD on the *matching loss* of each
 map's nonlinearity (cross-entropy for the sigmoid maps g1 and f2, its softplus analogue for f1
-and g2), whose gradient with respect to the pre-activation is u - T. V is smooth (filtered
-twice), so a neuron's own earlier spikes add no net drift to its synapses' sums.
+and g2), whose gradient with respect to the pre-activation is u - T. Holding the input inside
+V matters: with a live copy, each presynaptic neuron's own earlier spikes raise V and its
+later spikes read V's decay, a drift of every weight towards zero that swamped the gradient
+of the maps fed by the regular LIF spikes of H1 (measured: cosine with -W up to 0.6); and a
+V that still relaxes towards its input when teaching starts adds its catch-up to every weight
+of a saturated unit, whose gradient is nil.
 
 Biases learn by the same rule from a constant source (one regular neuron at ``bias_rate_hz``).
 
@@ -80,20 +84,26 @@ class TeachingConfig:
 
     tau_teach_ms : integration time of the nudge; a teaching phase much shorter than it keeps
         ΔV proportional to T - u (the matching loss's gradient).
-    tau_v_ms : each of the two filters that make the voltage V smooth.
+    tau_v_ms : how fast the nudge shows in the voltage V.
+    tau_z_ms : the copy of the synaptic input inside V follows z with this time constant
+        and is held during teaching: V then moves by the nudge alone, and neither the
+        presynaptic spikes' own effect on V (a drift of every weight towards zero) nor the
+        input's spike noise enters the weights through dV/dt.
     bias_rate_hz : rate of the constant source that teaches the biases.
     """
 
     tau_teach_ms: float = 200.0
     tau_v_ms: float = 10.0
+    tau_z_ms: float = 20.0
     bias_rate_hz: float = 100.0
 
     def __post_init__(self):
-        for name in ("tau_teach_ms", "tau_v_ms", "bias_rate_hz"):
+        for name in ("tau_teach_ms", "tau_v_ms", "tau_z_ms", "bias_rate_hz"):
             check_positive(name, getattr(self, name))
 
     def namespace(self) -> dict:
         return {"tau_teach": self.tau_teach_ms * b2.ms, "tau_v": self.tau_v_ms * b2.ms,
+                "tau_z": self.tau_z_ms * b2.ms,
                 "bias_rate": self.bias_rate_hz * b2.Hz}
 
     def as_dict(self) -> dict:

@@ -1,0 +1,183 @@
+"""Algorithm 2's TRAIN run by the spiking network: INFERENCE by the areas' dynamics (E-step),
+then a teaching phase in which the plastic synapses learn by dW ∝ S_pre · dV_post/dt (M-step).
+
+numpy only orders the digits, derives the rate codes and carries the weights from one binary
+run to the next: a compiled learning network (:class:`AreaNetwork` with ``learning=``) runs
+``digits_per_run`` presentations per run with the weights living in its synapses, and
+:func:`plasticity.read_back` turns them into the model's parameters at the run's end.
+
+During a teaching phase the presynaptic input of every map is the network's own spikes:
+Poisson pixels of the clamped digit, and the quantized h1 and h2 of the areas that INFERENCE
+left frozen. That quantization is the corruption that makes each pair of maps a denoising
+auto-encoder (Sec. 3: spikes are the noise).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from spiking_em.model.inference import GaussianPrior, infer
+from spiking_em.model.layers import Params
+from spiking_em.model.sampling import fit_prior
+from spiking_em.spiking import schedule
+from spiking_em.spiking.areas import AreaNetwork, NetworkConfig
+from spiking_em.spiking.codes import AREA_KIND, RateCode, derive_codes
+from spiking_em.spiking.plasticity import LEARNING_MAPS, TeachingConfig, read_back
+from spiking_em.spiking.readout import window_counts
+from spiking_em.validation import check_nonnegative, check_positive_int
+
+
+@dataclass(frozen=True)
+class SpikingTrainConfig:
+    """Settings of training in the spiking network.
+
+    eta : learning rate of every map, ΔW = eta d ⊗ ΔV per teaching phase (d: the presynaptic
+        deviation from its code's centre, ΔV: the voltage's change).
+    n_steps, delta, alpha : INFERENCE before each teaching phase (Algorithm 2's TRAIN:
+        N = 15, delta = 0.1, alpha = 0.001).
+    ff_slots, teach_slots : feed-forward sweep and teaching phase, in slots.
+    window_slots : spike-counting window for decoded values (codes, the prior's h2).
+    n_reference : digits whose numpy INFERENCE sets the codes' centres and gains (every run).
+    prior_factor : p(h2)'s standard deviation is this times the spike-decoded h2's.
+    """
+
+    eta: float = 1e-3
+    n_steps: int = 15
+    delta: float = 0.1
+    alpha: float = 0.001
+    ff_slots: int = 12
+    teach_slots: int = 5
+    window_slots: int = 3
+    n_reference: int = 500
+    prior_factor: float = 4.0
+    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=641))
+    teaching: TeachingConfig = field(default_factory=TeachingConfig)
+
+    def __post_init__(self):
+        check_nonnegative("eta", self.eta)
+        for name in ("n_steps", "ff_slots", "teach_slots", "window_slots", "n_reference"):
+            check_positive_int(name, getattr(self, name))
+        if self.window_slots > self.ff_slots:
+            raise ValueError(f"window_slots ({self.window_slots}) must fit in the feed-forward "
+                             f"sweep (ff_slots = {self.ff_slots})")
+        if self.slots_per_digit >= self.network.n_slots:
+            raise ValueError(f"a digit needs {self.slots_per_digit} slots; build the network "
+                             f"with n_slots > {self.slots_per_digit}")
+
+    @property
+    def slots_per_digit(self) -> int:
+        return self.ff_slots + self.n_steps + self.teach_slots
+
+    @property
+    def digits_per_run(self) -> int:
+        """Presentations packed into one binary run (its last slot idles)."""
+        return (self.network.n_slots - 1) // self.slots_per_digit
+
+    def phases(self) -> list:
+        return schedule.teaching_phases(self.n_steps, self.alpha, self.ff_slots,
+                                        self.teach_slots)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def codes_for(params: Params, prior: GaussianPrior, x_reference: np.ndarray,
+              config: SpikingTrainConfig) -> dict[str, RateCode]:
+    """Rate codes of the current parameters: centres and gains from numpy INFERENCE on
+    ``x_reference`` and from ``prior`` (run arguments: no recompilation)."""
+    from spiking_em.model.config import InferenceConfig
+    h1, h2 = infer(x_reference, params, InferenceConfig(config.n_steps, config.delta,
+                                                        config.alpha))
+    c = config.network
+    return derive_codes({"x": x_reference, "h1": h1, "h2": h2, "prior_mean": prior.mean,
+                         "prior_std": prior.std}, c.r_max_hz, c.clip_quantile,
+                        pixel_rate_hz=c.pixel_rate_hz, signed=c.signed)
+
+
+@dataclass
+class TeachingRun:
+    """What one binary run of a learning network gives back.
+
+    params : the parameters read back from the synapses at the run's end.
+    h2 : (n_digits, n_h2) h2 decoded from H2's spikes at the end of each INFERENCE.
+    teach_counts : per area ("X", "H1", "H2"), (n_digits, n_units) signed spike counts in
+        each teaching phase (ON minus OFF): the presynaptic input of the maps.
+    run_s, n_events : binary run time and synaptic events.
+    """
+
+    params: Params
+    h2: np.ndarray
+    teach_counts: dict
+    run_s: float
+    n_events: int
+
+
+def teach(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.ndarray,
+          config: SpikingTrainConfig, *, rng: np.random.Generator,
+          eta: float | None = None) -> TeachingRun:
+    """One binary run: INFERENCE and a teaching phase for each digit of ``x`` (at most
+    ``digits_per_run``), with the weights learning in the synapses; returns the new params."""
+    if len(x) > config.digits_per_run:
+        raise ValueError(f"{len(x)} digits do not fit one run of {config.digits_per_run}")
+    phases = config.phases()
+    presentations = [schedule.Presentation(phases, clamp=np.asarray(xi, dtype=np.float64))
+                     for xi in x]
+    (inputs,) = schedule.pack(presentations, net.config.n_slots, net.sizes[0], net.sizes[2])
+    args = net.run_args(params, codes, delta=config.delta,
+                        eta=config.eta if eta is None else eta)
+    rec = net.run(args, inputs, rng=rng)
+    new_params = read_back(net, params, codes)
+    c = net.config
+    starts = np.asarray(inputs.starts)
+    infer_end = starts + config.ff_slots + config.n_steps - 1
+    slots, unit, sign, _ = rec.spikes["H2"]
+    counts = window_counts(slots, unit, c.n_slots, net.units("H2"), infer_end,
+                           config.window_slots, weights=sign.astype(np.float64))
+    h2 = codes["h2"].decode(counts / (config.window_slots * c.slot_ms * 1e-3))
+    teach_counts = {}
+    teach_end = infer_end + config.teach_slots
+    for area in ("X", "H1", "H2"):
+        slots, unit, sign, _ = rec.spikes[area]
+        teach_counts[area] = window_counts(slots, unit, c.n_slots, net.units(area), teach_end,
+                                           config.teach_slots,
+                                           weights=sign.astype(np.float64))
+    return TeachingRun(params=new_params, h2=h2, teach_counts=teach_counts, run_s=rec.run_s,
+                       n_events=rec.n_events)
+
+
+def decoded_inputs(run: TeachingRun, codes: dict[str, RateCode], config: SpikingTrainConfig,
+                   slot_ms: float) -> dict[str, np.ndarray]:
+    """Each teaching phase's presynaptic values decoded from its spike counts: the corrupted
+    inputs x~, h1~, h2~ that the maps learned from."""
+    seconds = config.teach_slots * slot_ms * 1e-3
+    return {area: codes[AREA_KIND[area]].decode(counts / seconds)
+            for area, counts in run.teach_counts.items()}
+
+
+def spike_prior(h2: np.ndarray, factor: float) -> GaussianPrior:
+    """p(h2) fitted on h2 decoded from the spiking network's H2 (std x ``factor``)."""
+    return fit_prior(np.asarray(h2, dtype=np.float64), spread="std", factor=factor)
+
+
+def train_runs(net: AreaNetwork, params: Params, prior: GaussianPrior, x: np.ndarray,
+               x_reference: np.ndarray, config: SpikingTrainConfig, *,
+               rng: np.random.Generator,
+               on_run: Callable[[int, TeachingRun], None] | None = None) -> Params:
+    """Present every digit of ``x`` in order, ``digits_per_run`` per binary run; returns the
+    learned parameters. ``on_run(n_done, run)`` is called after each run."""
+    done = 0
+    for start in range(0, len(x), config.digits_per_run):
+        chunk = x[start:start + config.digits_per_run]
+        codes = codes_for(params, prior, x_reference, config)
+        run = teach(net, params, codes, chunk, config, rng=rng)
+        params = run.params
+        done += len(chunk)
+        if on_run is not None:
+            on_run(done, run)
+    return params
+
+
+MAP_INPUT = {name: (src_area, target) for name, (_, _, target, _) in LEARNING_MAPS.items()
+             for src_area in [{"f1": "X", "g1": "H1", "f2": "H1", "g2": "H2"}[name]]}
