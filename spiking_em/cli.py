@@ -9,235 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
-from dataclasses import replace
-from pathlib import Path
 
-from spiking_em import __version__
-from spiking_em.preflight import (
-    UsageError,
-    no_overwrite,
-    nonnegative_int,
-    open_fraction,
-    output_dir,
-    positive_float,
-    positive_int,
-)
+from spiking_em import __version__, commands
+from spiking_em.preflight import nonnegative_int, open_fraction, positive_float, positive_int
 
 logger = logging.getLogger("spiking_em")
-
-
-def _load_dataset(name: str, data_dir, *, download: bool):
-    from spiking_em import data
-    from spiking_em.data import glyphs
-    if name == "glyphs":
-        print("rendering the embedded glyph digits (about 10 s)", flush=True)
-        return glyphs.glyph_dataset()
-    return data.load(name, data_dir, download=download)
-
-
-def _train_command(args) -> int:
-    from spiking_em.model.config import TrainConfig
-    from spiking_em.model.training import train
-    from spiking_em.progress import ProgressBar
-
-    overrides = {k: v for k, v in (("epochs", args.epochs), ("learning_rate", args.learning_rate),
-                                   ("lr_decay", args.lr_decay),
-                                   ("optimizer", args.optimizer), ("batch_size", args.batch_size),
-                                   ("prior_spread", args.prior_spread),
-                                   ("n_hidden1", args.n_hidden1), ("n_hidden2", args.n_hidden2))
-                 if v is not None}
-    config = TrainConfig.preset(args.preset, window_s=args.window, **overrides)
-    if args.corrupt:
-        config = replace(config, corruptions=config.corruptions.with_overrides(args.corrupt))
-    out = output_dir(args.out, "--out")
-    _check_run_dir(out, args, config)
-    print("corruptions: " + ", ".join(f"{k}={v.describe()}"
-                                      for k, v in config.corruptions.__dict__.items()))
-    dataset = _load_dataset(args.dataset, args.data_dir, download=not args.no_download)
-    print(f"data: {dataset.summary()}")
-    train_x = dataset.train[:args.n_train] if args.n_train else dataset.train
-    bar = {"epoch": None, "bar": None}
-
-    def progress(p):
-        if bar["epoch"] != p.epoch:
-            bar["epoch"], bar["bar"] = p.epoch, ProgressBar(f"epoch {p.epoch}/{config.epochs}")
-        bar["bar"].update(p.batch, p.n_batches, f"{p.examples_per_s:6.0f} ex/s")
-
-    def on_epoch(r):
-        losses = " ".join(f"L_{k}={v:.3f}" for k, v in r.losses.items())
-        print(f"epoch {r.epoch:3d}  {losses}  valid reconstruction {r.valid_reconstruction:.3f}"
-              f"  ({r.seconds:.1f} s)", flush=True)
-
-    t0 = time.perf_counter()
-    try:
-        train(train_x, dataset.valid, config, seed=args.seed, out_dir=out, resume=args.resume,
-              allow_changes=args.allow_changes, dataset_name=dataset.name, progress=progress,
-              on_epoch=on_epoch)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted; the last checkpoint in {out} is kept. Continue with the same "
-              "command and --resume.", file=sys.stderr)
-        return 130
-    print(f"trained in {time.perf_counter() - t0:.0f} s; model written to {Path(args.out) / 'model.npz'}")
-    return 0
-
-
-def _check_run_dir(out: Path, args, config) -> None:
-    """Before loading data: refuse to reuse a run directory, or check that it can resume."""
-    from spiking_em.model import checkpoint
-    from spiking_em.model.trained import TrainedModel
-    from spiking_em.model.training import CHECKPOINT_FILE, check_resumable
-
-    ckpt = out / CHECKPOINT_FILE
-    if not args.resume:
-        if ckpt.exists() or (out / TrainedModel.FILE).exists():
-            raise UsageError(f"--out {out} holds a previous run; pass --resume to continue it or "
-                             "choose another --out")
-        if args.allow_changes:
-            raise UsageError("--allow-changes only applies with --resume")
-        return
-    if not ckpt.is_file():
-        raise UsageError(f"--resume: there is no {ckpt} to continue; drop --resume to start "
-                         "a new run")
-    _, meta = checkpoint.load(ckpt)
-    check_resumable(meta, config, seed=args.seed, dataset_name=args.dataset,
-                    allow_changes=args.allow_changes, path=ckpt)
-
-
-def _evaluate_command(args) -> int:
-    from spiking_em.evaluation.evaluate import (
-        EvalConfig,
-        evaluate_model,
-        prior_spread_comparison,
-    )
-    from spiking_em.experiments import plotting
-    from spiking_em.model.trained import TrainedModel
-    from spiking_em.model.training import infer_all
-
-    model = TrainedModel.load(args.run_dir)
-    run_dir = output_dir(args.run_dir, "RUN_DIR")
-    figures = output_dir(args.figures, "--figures") if args.figures else run_dir
-    no_overwrite([run_dir / "metrics.json", figures / "fig3_samples.png"], "--figures",
-                 args.overwrite)
-    dataset = _load_dataset(args.dataset or model.meta.get("dataset", "mnist"), args.data_dir,
-                            download=not args.no_download)
-    config = EvalConfig.quick() if args.quick else EvalConfig.full()
-    t0 = time.perf_counter()
-    metrics, arrays = evaluate_model(model, dataset, seed=args.seed, config=config,
-                                     progress=lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}",
-                                                              flush=True))
-    n_prior = 2000 if args.quick else len(dataset.train)
-    _, h2 = infer_all(dataset.train[:n_prior], model.params, model.config.inference)
-    metrics["parzen_ll_generate_by_prior_spread"] = prior_spread_comparison(
-        model, dataset, h2, seed=args.seed, config=config)
-    out = Path(args.run_dir) / "metrics.json"
-    plotting.write_json(out, metrics)
-    if args.figures:
-        plotting.write_json(Path(args.figures) / "rate_model_metrics.json", metrics)
-    figs = plotting.write_all(figures, metrics, arrays)
-    _print_summary(metrics)
-    print(f"metrics: {out}\nfigures: " + ", ".join(str(f) for f in figs))
-    return 0
-
-
-def _compare_command(args) -> int:
-    from dataclasses import replace as dc_replace
-
-    from spiking_em.experiments import rate_vs_spike_figures
-    from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
-    from spiking_em.model.trained import TrainedModel
-
-    model = TrainedModel.load(args.run_dir)
-    out = output_dir(args.out, "--out")
-    no_overwrite([out / "rate_vs_spike.json"], "--out", args.overwrite)
-    dataset = _load_dataset(args.dataset or model.meta.get("dataset", "mnist"), args.data_dir,
-                            download=not args.no_download)
-    config = CompareConfig.quick() if args.quick else CompareConfig()
-    changes = {k: v for k, v in (("n_digits", args.n_digits), ("n_samples", args.n_samples))
-               if v is not None}
-    if args.rate_digits is not None:
-        changes.update(n_rate_digits=args.rate_digits, n_rate_samples=args.rate_digits)
-    network = {k: v for k, v in (("clip_quantile", args.clip_quantile),
-                                 ("signed", None if args.code is None else args.code == "signed"))
-               if v is not None}
-    if network:
-        changes["network"] = dc_replace(config.network, **network)
-    config = dc_replace(config, **changes)
-    t0 = time.perf_counter()
-    results, arrays = compare(model, dataset, config, seed=args.seed,
-                              progress=lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}",
-                                                       flush=True))
-    paths = rate_vs_spike_figures.write_all(out, results, arrays)
-    inf, inp, gen = results["inference"], results["inpainting"], results["generation"]
-    rate = {k: (f"{results[k]['rate'][m]['mean']:{f}}" if "rate" in results[k] else "skipped")
-            for k, m, f in (("inference", "gain", "+.2f"), ("inpainting", "mse", ".4f"))}
-    lif = inf["spiking"]
-    print(f"log p(x,h) gain over the feed-forward start: numpy {inf['numpy']['gain']['mean']:+.2f}, "
-          f"Brian2 rate {rate['inference']}, LIF decoded {lif['gain']['mean']:+.2f} / "
-          f"state {lif['state']['gain']['mean']:+.2f} "
-          f"(LIF/numpy on the same digits {lif['gain_ratio_to_numpy']:.2f} / "
-          f"{lif['state']['gain_ratio_to_numpy']:.2f}); LIF decoded start and end minus numpy's "
-          f"{lif['start_minus_numpy']['mean']:+.2f}, {lif['end_minus_numpy']['mean']:+.2f}")
-    print(f"in-painting MSE: numpy {inp['numpy']['mse']['mean']:.4f}, Brian2 rate "
-          f"{rate['inpainting']}, LIF {inp['spiking']['mse']['mean']:.4f} "
-          f"(x{inp['spiking']['ratio_to_numpy']:.2f}), mean image {inp['mean_image']['mse']['mean']:.4f}")
-    print(f"Parzen LL (sigma {gen['sigma']:.3g}): numpy {gen['numpy']['parzen_ll']['mean']:.1f}, "
-          f"LIF {gen['spiking']['parzen_ll']['mean']:.1f} "
-          f"({gen['spiking']['difference_to_numpy']:+.1f} vs numpy with as many samples)")
-    print(f"{results['n_compilations']} compilations; LIF inference "
-          f"{inf['spiking']['cost']['items_per_minute']:.0f} digits/min; wrote "
-          + ", ".join(str(p) for p in paths))
-    return 0
-
-
-def _print_summary(metrics: dict) -> None:
-    g, a = metrics["parzen_ll_generate"], metrics["parzen_ll_ancestral"]
-    c = metrics["logp_curve"]
-    print(f"Parzen LL GENERATE  {g['mean']:8.1f} ± {g['se']:.1f} nats (σ={g['sigma']:.3g}); "
-          f"at σ=0.2: {g['mean_at_sigma_0.2']:.1f}")
-    print(f"Parzen LL ancestral {a['mean']:8.1f} ± {a['se']:.1f} nats (σ={a['sigma']:.3g}); "
-          f"at σ=0.2: {a['mean_at_sigma_0.2']:.1f}")
-    print(f"log p(x,h): {c['mean'][0]:.1f} -> {c['mean'][-1]:.1f} over {len(c['mean']) - 1} "
-          f"iterations; rises at every one: {c['rises_at_every_iteration']}")
-    print(f"in-painting MSE {metrics['inpaint_mse']['mean']:.4f} vs mean image "
-          f"{metrics['inpaint_mse_mean_image']['mean']:.4f} "
-          f"(ratio {metrics['inpaint_ratio_to_mean_image']:.2f})")
-
-
-def _demo_command(args) -> int:
-    from spiking_em import data
-    from spiking_em.experiments.demo import run_demo
-    out = output_dir(args.out, "--out")
-    no_overwrite([out / "run", out / "fig3_samples.png"], "--out", args.overwrite)
-    try:
-        dataset = data.load("mnist", args.data_dir)
-        note = "MNIST found"
-    except data.DataNotFoundError:
-        from spiking_em.experiments.demo import demo_glyphs
-        print("MNIST not found: rendering the embedded glyph digits (no download)", flush=True)
-        dataset = demo_glyphs()
-        note = "embedded glyph digits"
-    print(f"demo data: {note}; {dataset.summary()}")
-    run_demo(dataset, out_dir=out, seed=args.seed, print_fn=print, overwrite=args.overwrite)
-    return 0
-
-
-def _fetch_command(args) -> int:
-    from spiking_em import data
-    path = data.locate(args.dataset, args.data_dir, download=True)
-    print(f"{args.dataset} is in {path}")
-    return 0
-
-
-def _stdp_command(args) -> int:
-    """``stdp-curve`` and ``stdp-sgd``: one experiment of Fig. 1, one backend."""
-    from spiking_em.experiments import stdp_figures
-    name = args.command.replace("-", "_")
-    out = output_dir(args.out, "--out")
-    no_overwrite([out / f"{name}.json"], "--out", args.overwrite)
-    run = {"stdp_curve": stdp_figures.run_stdp_curve, "stdp_sgd": stdp_figures.run_stdp_sgd}[name]
-    run(backend=args.backend, out_dir=out, seed=args.seed, quick=args.quick, print_fn=print)
-    return 0
 
 
 class _DefaultsFormatter(argparse.HelpFormatter):
@@ -263,6 +39,7 @@ COMMANDS = {
     "demo": "short train + evaluate + figures on embedded data (about 3 minutes)",
     "fetch-data": "download MNIST or Fashion-MNIST into the user cache",
     "train": "train with Algorithm 2 (TRAIN)",
+    "train-spiking": "train in the Brian2 network: INFERENCE + dW ∝ S_pre dV/dt teaching",
     "evaluate": "write RUN_DIR/metrics.json and figures 3-5",
     "compare": "rate vs spikes: numpy, Brian2 rate and Brian2 LIF networks on the same digits",
     "stdp-curve": "Fig. 1: the STDP curve",
@@ -296,18 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--overwrite", action="store_true",
                        help="replace the results of a previous run in the output directory")
 
-    p = command("demo", _demo_command)
+    p = command("demo", commands.demo_command)
     p.add_argument("--out", default="spiking-em-demo", help="output directory")
     p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     p.add_argument("--data-dir", default=None, help="where to look for MNIST")
     overwrite_arg(p)
 
-    p = command("fetch-data", _fetch_command)
+    p = command("fetch-data", commands.fetch_command)
     p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"],
                    help="data set")
     p.add_argument("--data-dir", default=None, help="where to look before downloading")
 
-    p = command("train", _train_command)
+    p = command("train", commands.train_command)
     p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist", "glyphs"],
                    help="data set (glyphs: embedded, no download)")
     p.add_argument("--preset", default="paper", choices=["paper", "poisson", "mixed"],
@@ -340,7 +117,32 @@ def build_parser() -> argparse.ArgumentParser:
                         "poisson:GAIN_HZ:WINDOW_S")
     data_args(p)
 
-    p = command("evaluate", _evaluate_command)
+    p = command("train-spiking", commands.train_spiking_command)
+    p.add_argument("--out", required=True, help="run directory (spiking_checkpoint.npz, "
+                   "model.npz)")
+    p.add_argument("--init", default=None, metavar="RUN_DIR",
+                   help="continue from this model (e.g. a rate-trained run); default: an "
+                        "untrained model of --n-hidden1/--n-hidden2 units")
+    p.add_argument("--dataset", default=None, choices=["mnist", "fashion-mnist", "glyphs"],
+                   help="data set (default: the --init model's, else mnist)")
+    p.add_argument("--presentations", type=positive_int, default=10_000,
+                   help="digits presented (each: INFERENCE, then a teaching phase)")
+    p.add_argument("--eta", type=positive_float, default=1e-3,
+                   help="learning rate: dW = eta d (x) dV per teaching phase")
+    p.add_argument("--teach-slots", type=positive_int, default=5,
+                   help="teaching phase length in 20 ms slots")
+    p.add_argument("--n-hidden1", type=positive_int, default=1000, help="units in h1 "
+                   "(from scratch)")
+    p.add_argument("--n-hidden2", type=positive_int, default=100, help="units in h2 "
+                   "(from scratch)")
+    p.add_argument("--n-valid", type=positive_int, default=1000,
+                   help="validation digits for the learning curves")
+    p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
+    p.add_argument("--resume", action="store_true",
+                   help="continue from RUN_DIR/spiking_checkpoint.npz")
+    data_args(p)
+
+    p = command("evaluate", commands.evaluate_command)
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory with model.npz")
     p.add_argument("--dataset", default=None, choices=["mnist", "fashion-mnist", "glyphs"],
                    help="(default: the model's)")
@@ -350,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     overwrite_arg(p)
     data_args(p)
 
-    p = command("compare", _compare_command)
+    p = command("compare", commands.compare_command)
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run directory with model.npz")
     p.add_argument("--out", required=True, help="directory for rate_vs_spike.json and figures")
     p.add_argument("--dataset", default=None, choices=["mnist", "fashion-mnist", "glyphs"],
@@ -373,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_args(p)
 
     for name in ("stdp-curve", "stdp-sgd"):
-        p = command(name, _stdp_command)
+        p = command(name, commands.stdp_command)
         p.add_argument("--backend", choices=["numpy", "brian2"], default="numpy",
                        help="numpy ramp model or Brian2 LIF synapse")
         p.add_argument("--out", required=True, help="output directory")

@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from spiking_em import cli
+from spiking_em import cli, commands
 from spiking_em.cli import main
 from spiking_em.data.glyphs import glyph_dataset
 from spiking_em.model import checkpoint
@@ -36,7 +36,7 @@ def fast_data(monkeypatch, tiny_glyphs):
     def load(name, data_dir, *, download):
         calls.append(name)
         return tiny_glyphs
-    monkeypatch.setattr(cli, "_load_dataset", load)
+    monkeypatch.setattr(commands, "load_dataset", load)
     return calls
 
 
@@ -103,7 +103,7 @@ CORRUPTIONS = {"truncated": _truncate, "garbage": _garbage, "empty": _empty,
 
 
 @pytest.mark.parametrize("corrupt", sorted(CORRUPTIONS))
-@pytest.mark.parametrize("entry", ["evaluate", "compare", "train --resume"])
+@pytest.mark.parametrize("entry", ["evaluate", "compare", "train --resume", "train-spiking --init"])
 def test_corrupt_model_or_checkpoint(entry, corrupt, trained_run, tmp_path, capsys, fast_data):
     run = tmp_path / "run"
     run.mkdir()
@@ -114,7 +114,9 @@ def test_corrupt_model_or_checkpoint(entry, corrupt, trained_run, tmp_path, caps
     argv = {"evaluate": ["evaluate", str(run), "--quick"],
             "compare": ["compare", str(run), "--out", str(tmp_path / "cmp"), "--quick"],
             "train --resume": ["train", "--dataset", "glyphs", "--epochs", "1", *TINY,
-                               "--out", str(run), "--resume"]}[entry]
+                               "--out", str(run), "--resume"],
+            "train-spiking --init": ["train-spiking", "--init", str(run), "--out",
+                                     str(tmp_path / "spk")]}[entry]
     assert main(argv) == 2
     one_line_error(capsys, str(target))
     assert fast_data == []           # found before any data were loaded
@@ -177,6 +179,7 @@ OUTPUT_OPTION = {
     "compare": (["compare", "{run}", "--quick", "--out"], "--out"),
     "demo": (["demo", "--out"], "--out"),
     "stdp-curve": (["stdp-curve", "--quick", "--out"], "--out"),
+    "train-spiking": (["train-spiking", "--dataset", "glyphs", "--out"], "--out"),
     "stdp-sgd": (["stdp-sgd", "--quick", "--out"], "--out"),
 }
 
@@ -208,6 +211,9 @@ NONSENSE = [
     (["compare", "r", "--out", "x", "--rate-digits", "-1"], "--rate-digits"),
     (["compare", "r", "--out", "x", "--clip-quantile", "1.5"], "--clip-quantile"),
     (["stdp-sgd", "--backend", "nest", "--out", "x"], "--backend"),
+    (["train-spiking", "--out", "x", "--presentations", "0"], "--presentations"),
+    (["train-spiking", "--out", "x", "--eta", "-1"], "--eta"),
+    (["train-spiking", "--out", "x", "--teach-slots", "0"], "--teach-slots"),
     (["nonsense-command"], "COMMAND"),
 ]
 

@@ -55,7 +55,8 @@ def class_coverage(samples: np.ndarray, images: np.ndarray, labels: np.ndarray) 
 
     Returns
     -------
-    dict with ``counts`` (samples per class), ``classes_present`` (classes with at least
+    dict with ``counts`` (samples per class, keyed by the label as a string, as in JSON),
+    ``classes_present`` (classes with at least
     one sample), ``n_classes``, and ``normalised_entropy`` of the class histogram (1: uniform,
     0: every sample in one class).
     """
@@ -67,6 +68,6 @@ def class_coverage(samples: np.ndarray, images: np.ndarray, labels: np.ndarray) 
     counts = np.bincount(nearest, minlength=len(classes))
     p = counts[counts > 0] / counts.sum()
     entropy = float(abs((p * np.log(p)).sum()) / np.log(len(classes))) if len(classes) > 1 else 0.0
-    return {"counts": {int(c): int(n) for c, n in zip(classes, counts)},
+    return {"counts": {str(c): int(n) for c, n in zip(classes, counts)},
             "classes_present": int((counts > 0).sum()), "n_classes": int(len(classes)),
             "normalised_entropy": entropy}

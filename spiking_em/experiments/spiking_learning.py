@@ -101,3 +101,113 @@ def stdp_sgd_at_scale(net, model: TrainedModel, x: np.ndarray, x_reference: np.n
             "relative_change_of_weights": float(np.linalg.norm(dw[name])
                                                 / np.linalg.norm(getattr(params, f"w_{name}")))}
     return out
+
+
+def _evaluation_config(quick: bool):
+    from spiking_em.evaluation.evaluate import EvalConfig
+    if quick:
+        return EvalConfig.quick()
+    return EvalConfig(n_samples=10_000, n_parzen_valid=2_000, n_parzen_test=10_000,
+                      n_logp=1_000, n_inpaint=2_000, n_nearest=300)
+
+
+def _headline(metrics: dict) -> dict:
+    return {"parzen_ll_generate": metrics["parzen_ll_generate"],
+            "parzen_ll_ancestral": metrics["parzen_ll_ancestral"],
+            "inpaint_mse": metrics["inpaint_mse"],
+            "inpaint_mse_mean_image": metrics["inpaint_mse_mean_image"]}
+
+
+def continued_training(model: TrainedModel, dataset, config: SpikingTrainConfig, *,
+                       n_presentations: int, eta: float, seed: int, out_dir, quick: bool,
+                       say=print) -> dict:
+    """Train ``model`` further in the spiking network, then evaluate start and result alike.
+
+    The run lives in ``out_dir`` and resumes from its checkpoint if one is there (a finished
+    run is only evaluated). The result is evaluated twice: with the prior fitted on the
+    network's own h2 (the model as written) and with the prior numpy INFERENCE gives, so that
+    the weights' effect shows apart from the prior's.
+    """
+    from dataclasses import replace
+    from pathlib import Path
+
+    from spiking_em.evaluation.evaluate import evaluate_model
+    from spiking_em.model.sampling import fit_prior
+    from spiking_em.model.training import infer_all
+    from spiking_em.spiking.trainer import CHECKPOINT_FILE, train_spiking
+
+    out_dir = Path(out_dir)
+    config = replace(config, eta=eta)
+    if (out_dir / TrainedModel.FILE).exists():
+        say(f"found the continued model in {out_dir}; evaluating it")
+        trained = TrainedModel.load(out_dir)
+    else:
+        trained = train_spiking(dataset.train, dataset.valid[:1000], model, config,
+                                n_presentations=n_presentations, seed=seed, out_dir=out_dir,
+                                resume=(out_dir / CHECKPOINT_FILE).exists(),
+                                dataset_name=dataset.name,
+                                on_run=lambda r: say(f"  {r.presentations} presentations, "
+                                                     f"{60 * r.presentations / r.wall_s:.0f}/min")
+                                if r.presentations % 500 < config.digits_per_run else None,
+                                say=say)
+    eval_config = _evaluation_config(quick)
+    say("evaluating the start model and the continued one (same protocol and seed)")
+    start_metrics, _ = evaluate_model(model, dataset, seed=seed, config=eval_config)
+    end_metrics, _ = evaluate_model(trained, dataset, seed=seed, config=eval_config)
+    _, h2 = infer_all(dataset.train[:10_000], trained.params, model.config.inference)
+    numpy_prior = TrainedModel(trained.params, fit_prior(h2), trained.config, trained.meta)
+    end_numpy_prior, _ = evaluate_model(numpy_prior, dataset, seed=seed, config=eval_config)
+    s, e = _headline(start_metrics), _headline(end_metrics)
+    spiking = trained.meta["spiking"]
+    return {
+        "presentations": spiking["presentations"], "eta": eta, "run_dir": str(out_dir),
+        "start": s, "continued": e, "continued_with_numpy_prior": _headline(end_numpy_prior),
+        "parzen_change_nats": e["parzen_ll_generate"]["mean"] - s["parzen_ll_generate"]["mean"],
+        "inpaint_change_fraction": e["inpaint_mse"]["mean"] / s["inpaint_mse"]["mean"] - 1,
+        "history": spiking["history"],
+        "speed": {"presentations_per_minute": 60 * spiking["presentations"] / spiking["wall_s"],
+                  "binary_run_s": spiking["binary_run_s"], "wall_s": spiking["wall_s"],
+                  "synaptic_events_per_binary_s": spiking["synaptic_events"]
+                  / spiking["binary_run_s"],
+                  "compilations": spiking["compilations"],
+                  "projected_mnist_epoch_h": 50_000 * spiking["wall_s"]
+                  / spiking["presentations"] / 3600},
+        "evaluation": {k: v for k, v in eval_config.__dict__.items() if k != "sigmas"}}
+
+
+def plot_summary(results: dict, path):
+    """Cosines per map (part 1) and the continued run's learning curve (part 2)."""
+    from spiking_em.experiments.plotting import STYLE, plt
+    from spiking_em import atomic
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+        if "stdp_sgd" in results:
+            maps = results["stdp_sgd"]["maps"]
+            names = list(maps)
+            xs = np.arange(len(names))
+            for k, (key, label) in enumerate((("cosine_matching_loss", "matching loss (descended)"),
+                                              ("cosine_squared_error", "rate trainer's squared error"))):
+                axes[0].bar(xs + (k - 0.5) * 0.38, [maps[n][key] for n in names], 0.38,
+                            label=label)
+            axes[0].axhline(0.9, color="k", lw=0.8, ls="--")
+            axes[0].set_xticks(xs, [f"{n}\n{maps[n]['input_area']}→{LEARNING_MAPS[n][1]}" for n in names])
+            axes[0].set_ylim(0, 1.02)
+            axes[0].set_ylabel("cosine(ΔW synapses, numpy gradient)")
+            axes[0].set_title(f"STDP = SGD: {results['stdp_sgd']['n_digits']} digits")
+            axes[0].legend(fontsize=7, loc="lower left")
+        if "continued" in results:
+            c = results["continued"]
+            hist = c["history"]
+            axes[1].plot([h["presentations"] for h in hist],
+                         [h["valid_reconstruction"] for h in hist], "o-")
+            axes[1].set_xlabel("presentations")
+            axes[1].set_ylabel("validation reconstruction (sum of squares)")
+            axes[1].set_title(
+                f"continued in the network: Parzen {c['start']['parzen_ll_generate']['mean']:.1f}"
+                f" → {c['continued']['parzen_ll_generate']['mean']:.1f} nats\nin-painting "
+                f"{c['start']['inpaint_mse']['mean']:.4f} → {c['continued']['inpaint_mse']['mean']:.4f}")
+        else:
+            axes[1].axis("off")
+        png = atomic.save_figure(fig, path)
+        plt.close(fig)
+    return png

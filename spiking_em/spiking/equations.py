@@ -29,7 +29,7 @@ b : 1                             # bias, plus the centre's input; learned (plas
 TEACHING_EQS = """
 dz_teach/dt = (zin_teach - z_teach) / tau_syn : 1              # target - centre, from the target's area
 zin_teach : 1
-dn/dt = g_teach * (centre + z_teach - u) / tau_teach : 1      # nudge towards the target value
+dn/dt = g_teach * (centre + z_teach - u_held) / tau_teach : 1  # nudge towards the target value
 dzs/dt = (1 - g_teach) * (z - zs) / tau_z : 1                  # synaptic input, held while teaching
 dm/dt = (n - m) / tau_v : 1                                     # the nudge as the voltage shows it
 V = zs + b + m : 1                                              # voltage: pre-activation + nudge
@@ -37,19 +37,21 @@ dVdt = (1 - g_teach) * (z - zs) / tau_z + (n - m) / tau_v : Hz  # its rate of ch
 g_teach : 1 (shared)                                            # 1 in teaching slots: plasticity on
 """
 VALUE_TEMPLATE = {
-    "softplus": "u = ({pre}) * int({pre} > 0) + log(1 + exp(-abs({pre}))) : 1   # softplus, the value",
-    "sigmoid": "u = 1 / (1 + exp(-({pre}))) : 1   # sigmoid, the value",
+    "softplus": "{name} = ({pre}) * int({pre} > 0) + log(1 + exp(-abs({pre}))) : 1   # softplus",
+    "sigmoid": "{name} = 1 / (1 + exp(-({pre}))) : 1   # sigmoid",
 }
 
 
 def encoder_eqs(activation: str, *, learning: bool = False) -> str:
     """A map's area: filtered input, bias and value ``act(z + b)``; with ``learning`` the bias is
-    learned and a teaching nudge n enters the value, ``act(z + b + n)``."""
+    learned, a teaching nudge n enters the value, ``act(z + b + n)``, and the nudge compares
+    the target with the value of the held input, ``u_held = act(zs + b + n)``."""
     pre = "z + b + n" if learning else "z + b"
     parts = [ENCODER_INPUT, BIAS_LEARNED if learning else BIAS_FIXED,
-             VALUE_TEMPLATE[activation].format(pre=pre) + "\n"]
+             VALUE_TEMPLATE[activation].format(name="u", pre=pre) + "\n"]
     if learning:
-        parts.append(TEACHING_EQS)
+        parts += [VALUE_TEMPLATE[activation].format(name="u_held", pre="zs + b + n") + "\n",
+                  TEACHING_EQS]
     return "".join(parts)
 
 

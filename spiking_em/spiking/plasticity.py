@@ -92,7 +92,7 @@ class TeachingConfig:
     bias_rate_hz : rate of the constant source that teaches the biases.
     """
 
-    tau_teach_ms: float = 200.0
+    tau_teach_ms: float = 400.0
     tau_v_ms: float = 10.0
     tau_z_ms: float = 20.0
     bias_rate_hz: float = 100.0

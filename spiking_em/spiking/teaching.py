@@ -48,7 +48,7 @@ class SpikingTrainConfig:
     delta: float = 0.1
     alpha: float = 0.001
     ff_slots: int = 12
-    teach_slots: int = 5
+    teach_slots: int = 10
     window_slots: int = 3
     n_reference: int = 500
     prior_factor: float = 4.0

@@ -1,0 +1,283 @@
+"""``train_spiking``: the spiking network learns a model by itself, with checkpoints.
+
+numpy orders the digits (a permutation per epoch from the run's Generator), derives the rate
+codes from the current weights before every binary run, and carries the weights read back from
+the synapses to the next run; everything else (INFERENCE, the corruption by spikes, the
+weight changes) happens in the compiled Brian2 network. The prior p(h2) used by the codes is
+refitted on the h2 that the network's own spikes decode at the end of INFERENCE (the last
+``prior_window`` digits); the model written at the end gets a prior fitted the same way on
+``n_prior`` training digits run with frozen weights.
+
+A checkpoint (parameters, prior buffer, Generator state, position, history) is written
+atomically after every ``checkpoint_every`` runs and on Ctrl-C between runs; ``resume=True``
+continues from it and ends with the same weights as an uninterrupted run (the binary's own
+random stream is fixed at compile time; every run's fresh noise is drawn by the Generator).
+"""
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from spiking_em import __version__
+from spiking_em.model import checkpoint
+from spiking_em.model.config import InferenceConfig, TrainConfig
+from spiking_em.model.inference import GaussianPrior
+from spiking_em.model.layers import Params, init_params
+from spiking_em.model.learning import local_losses_and_grads
+from spiking_em.model.sampling import fit_prior
+from spiking_em.model.trained import TrainedModel
+from spiking_em.model.training import infer_all, reconstruction_error
+from spiking_em.spiking import device
+from spiking_em.spiking.areas import AreaNetwork
+from spiking_em.spiking.teaching import SpikingTrainConfig, codes_for, spike_prior, teach
+from spiking_em.spiking.transfer import fitted_transfer
+from spiking_em.validation import check_batch, check_positive_int
+
+CHECKPOINT_FILE = "spiking_checkpoint.npz"
+
+
+@dataclass
+class RunRecord:
+    """After a binary run: presentations so far, wall and binary seconds, synaptic events."""
+
+    presentations: int
+    wall_s: float
+    run_s: float
+    n_events: int
+
+
+def validation_metrics(params: Params, x_valid: np.ndarray, inference: InferenceConfig) -> dict:
+    """The four local losses (no corruption) and the feed-forward reconstruction error on
+    ``x_valid``, computed by numpy: the learning curves' y-axes."""
+    from spiking_em.model.config import LayerCorruptions
+    from spiking_em.data.corruption import Corruption
+    h1, h2 = infer_all(x_valid, params, inference)
+    clean = LayerCorruptions(*(Corruption() for _ in range(4)))
+    losses, _ = local_losses_and_grads(x_valid, h1, h2, params, clean,
+                                       rng=np.random.default_rng(0))
+    return {"local_losses": {k: float(v) for k, v in losses.items()},
+            "valid_reconstruction": reconstruction_error(x_valid, params)}
+
+
+@contextlib.contextmanager
+def _interrupt_between_runs():
+    """First Ctrl-C: stop after the current binary run (checkpointed); a second: at once."""
+    flag = {"set": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handler(signum, frame):
+        if flag["set"]:
+            raise KeyboardInterrupt
+        flag["set"] = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def initial_model(sizes, x_train: np.ndarray, *, seed: int) -> TrainedModel:
+    """An untrained model (the rate trainer's initialisation) with the prior its numpy
+    INFERENCE gives on ``x_train``: the starting point of learning from scratch."""
+    params = init_params(sizes, rng=np.random.default_rng(seed), dtype=np.float32)
+    config = TrainConfig.paper(n_hidden1=sizes[1], n_hidden2=sizes[2])
+    _, h2 = infer_all(x_train, params, config.inference)
+    return TrainedModel(params=params, prior=fit_prior(h2), config=config,
+                        meta={"seed": seed, "initialisation": "init_params"})
+
+
+def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
+                  config: SpikingTrainConfig, *, n_presentations: int, seed: int, out_dir,
+                  resume: bool = False, dataset_name: str = "unknown",
+                  eval_every: int = 20, checkpoint_every: int = 5, n_prior: int = 1000,
+                  prior_window: int = 2000,
+                  on_run: Callable[[RunRecord], None] | None = None,
+                  on_eval: Callable[[dict], None] | None = None,
+                  say: Callable[[str], None] = lambda m: None,
+                  net: AreaNetwork | None = None) -> TrainedModel:
+    """Train ``start``'s model in the spiking network on ``n_presentations`` digits.
+
+    Parameters
+    ----------
+    x_train, x_valid : (n, n_x) pixels in [0, 1]; digits are presented in a fresh random
+        order per pass over ``x_train``.
+    start : the model to continue from (a rate-trained one, or :func:`initial_model`).
+    eval_every : binary runs between validation measurements (``history``).
+    checkpoint_every : binary runs between checkpoints.
+    n_prior : training digits whose spike-decoded h2 fit the final prior.
+    net : an already compiled learning network of this shape and ``config`` (else one is
+        built, and released at the end).
+
+    Returns
+    -------
+    The trained model, also written to ``out_dir/model.npz``.
+    """
+    n_x = start.params.sizes[0]
+    x_train = check_batch("x_train", x_train, n_x, low=0.0, high=1.0)
+    x_valid = check_batch("x_valid", x_valid, n_x, low=0.0, high=1.0)
+    check_positive_int("n_presentations", n_presentations)
+    out_dir = Path(out_dir)
+    ckpt = out_dir / CHECKPOINT_FILE
+    x_reference = x_train[:config.n_reference]
+    inference = InferenceConfig(config.n_steps, config.delta, config.alpha)
+    rng = np.random.default_rng(seed)
+    state = {"params": start.params.astype(np.float64), "done": 0, "order": None,
+             "cursor": 0, "h2_buffer": np.zeros((0, start.params.sizes[2])), "history": [],
+             "runs": 0, "wall_s": 0.0, "run_s": 0.0, "events": 0}
+    prior = start.prior
+    if resume:
+        state, prior, rng = _restore(ckpt, config, seed, dataset_name, n_presentations, start)
+        say(f"resumed at presentation {state['done']}")
+    elif ckpt.exists() or (out_dir / TrainedModel.FILE).exists():
+        raise FileExistsError(f"{out_dir} holds a previous run; pass --resume to continue it "
+                              "or choose another --out")
+    own_net = net is None
+    if own_net:
+        say("building the learning network (one compilation for the whole run)")
+        transfer, _ = fitted_transfer(config.network.lif, r_max_hz=config.network.r_max_hz)
+        net = AreaNetwork(start.params.sizes, "spiking", config.network, transfer, seed=seed,
+                          learning=config.teaching)
+    elif (net.sizes != start.params.sizes or net.learning != config.teaching
+          or net.config != config.network):
+        raise ValueError(f"the network given was built for {net.sizes} and other settings; "
+                         "build it with the start model's shape and this configuration")
+    if not state["history"]:
+        state["history"].append({"presentations": 0,
+                                 **validation_metrics(state["params"], x_valid, inference)})
+        if on_eval is not None:
+            on_eval(state["history"][-1])
+    with _interrupt_between_runs() as interrupted:
+        while state["done"] < n_presentations:
+            t0 = time.perf_counter()
+            chunk = _next_digits(state, x_train, rng,
+                                 min(config.digits_per_run, n_presentations - state["done"]))
+            codes = codes_for(state["params"], prior, x_reference, config)
+            run = teach(net, state["params"], codes, chunk, config, rng=rng)
+            if not all(np.all(np.isfinite(v)) for v in run.params.as_dict().values()):
+                raise ValueError("the spiking network's weights became NaN or inf; the last "
+                                 "checkpoint was kept: lower --eta")
+            state["params"] = run.params
+            state["h2_buffer"] = np.concatenate([state["h2_buffer"], run.h2])[-prior_window:]
+            prior = _prior(state["h2_buffer"], config, start.prior)
+            state["done"] += len(chunk)
+            state["runs"] += 1
+            state["wall_s"] += time.perf_counter() - t0
+            state["run_s"] += run.run_s
+            state["events"] += run.n_events
+            if on_run is not None:
+                on_run(RunRecord(state["done"], state["wall_s"], state["run_s"],
+                                 state["events"]))
+            last = state["done"] >= n_presentations
+            if state["runs"] % eval_every == 0 or last:
+                state["history"].append({"presentations": state["done"],
+                                         **validation_metrics(state["params"], x_valid,
+                                                              inference)})
+                if on_eval is not None:
+                    on_eval(state["history"][-1])
+            if state["runs"] % checkpoint_every == 0 or last or interrupted["set"]:
+                _save(ckpt, state, rng, config, seed, dataset_name, n_presentations)
+            if interrupted["set"]:
+                raise KeyboardInterrupt
+    say(f"fitting p(h2) on h2 decoded from the network's spikes ({n_prior} digits)")
+    h2s = []
+    for s in range(0, min(n_prior, len(x_train)), config.digits_per_run):
+        codes = codes_for(state["params"], prior, x_reference, config)
+        h2s.append(teach(net, state["params"], codes, x_train[s:min(s + config.digits_per_run,
+                                                                    n_prior)],
+                         config, rng=np.random.default_rng(seed + 1), eta=0.0).h2)
+    if own_net:
+        device.reset()
+    final_prior = spike_prior(np.concatenate(h2s), config.prior_factor)
+    model = TrainedModel(
+        params=state["params"].astype(np.float32),
+        prior=GaussianPrior(final_prior.mean.astype(np.float32),
+                            final_prior.std.astype(np.float32)),
+        config=start.config,
+        meta={"seed": seed, "dataset": dataset_name, "trained_by": "spiking network",
+              "spiking": {"config": config.as_dict(), "presentations": state["done"],
+                          "history": state["history"], "binary_runs": state["runs"],
+                          "wall_s": state["wall_s"], "binary_run_s": state["run_s"],
+                          "synaptic_events": state["events"],
+                          "compilations": 1, "prior_digits": int(min(n_prior, len(x_train)))},
+              "start": start.meta, "version": __version__})
+    model.save(out_dir)
+    return model
+
+
+def _next_digits(state: dict, x: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
+    """The next ``n`` digits of the current pass (a new permutation when one ends)."""
+    picked = []
+    while n > 0:
+        if state["order"] is None or state["cursor"] >= len(state["order"]):
+            state["order"], state["cursor"] = rng.permutation(len(x)), 0
+        take = state["order"][state["cursor"]:state["cursor"] + n]
+        picked.append(take)
+        state["cursor"] += len(take)
+        n -= len(take)
+    return x[np.concatenate(picked)]
+
+
+def _save(path: Path, state: dict, rng, config, seed, dataset_name, n_presentations) -> None:
+    arrays = dict(state["params"].as_dict())
+    arrays["h2_buffer"] = state["h2_buffer"]
+    if state["order"] is not None:
+        arrays["order"] = state["order"]
+    meta = {k: state[k] for k in ("done", "cursor", "history", "runs", "wall_s", "run_s",
+                                  "events")}
+    meta.update(rng_state=rng.bit_generator.state, config=config.as_dict(), seed=seed,
+                dataset=dataset_name, n_presentations=n_presentations, version=__version__)
+    checkpoint.save_atomic(path, arrays, meta)
+
+
+def _restore(path: Path, config, seed, dataset_name, n_presentations, start: TrainedModel):
+    if not path.is_file():
+        raise FileNotFoundError(f"--resume: no spiking checkpoint at {path}; drop --resume to "
+                                "start a new run")
+    arrays, meta = checkpoint.load(path)
+    if meta.get("dataset") != dataset_name or meta.get("seed") != seed:
+        raise ValueError(f"{path} was trained with --dataset {meta.get('dataset')} --seed "
+                         f"{meta.get('seed')}; resume with the same ones")
+    if meta.get("config") != _roundtrip(config.as_dict()):
+        raise ValueError(f"{path} was written with other spiking settings (--eta, slots or "
+                         "time constants); resume with the same ones")
+    try:
+        params = Params.from_dict(arrays)
+        state = {"params": params.astype(np.float64), "order": arrays.get("order"),
+                 "h2_buffer": arrays["h2_buffer"],
+                 **{k: meta[k] for k in ("done", "cursor", "history", "runs", "wall_s",
+                                         "run_s", "events")}}
+        rng = np.random.default_rng()
+        rng.bit_generator.state = meta["rng_state"]
+    except checkpoint.READ_ERRORS as exc:
+        raise checkpoint.CorruptFileError(f"{path} is not a spiking-em spiking checkpoint "
+                                          f"({type(exc).__name__}: {exc})") from exc
+    if params.sizes != start.params.sizes:
+        raise ValueError(f"{path} holds a {params.sizes} model, the start model is "
+                         f"{start.params.sizes}")
+    return state, _prior(state["h2_buffer"], config, start.prior), rng
+
+
+#: spike-decoded h2 of this many digits before their prior replaces the start model's
+MIN_PRIOR_DIGITS = 200
+
+
+def _prior(h2_buffer: np.ndarray, config, fallback: GaussianPrior) -> GaussianPrior:
+    """The prior the codes use: fitted on the network's own h2 once enough digits are in."""
+    if len(h2_buffer) < MIN_PRIOR_DIGITS:
+        return fallback
+    return spike_prior(h2_buffer, config.prior_factor)
+
+
+def _roundtrip(d: dict) -> dict:
+    import json
+    return json.loads(json.dumps(d))
