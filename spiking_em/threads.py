@@ -5,13 +5,15 @@ every matrix product. When another process holds a core, the thread that shares 
 descheduled, and every product waits for it: on 2 cores beside a one-core load, 2 threads ran
 several times slower than 1 (``benchmarks/blas_threads.py``, ``figures/blas_threads.json``).
 The trainer therefore takes as many threads as there are cores *not* busy with other work
-when it starts (at least 1), and the ``SPIKING_EM_BLAS_THREADS`` variable overrides that.
+when it starts (at least 1; the CPUs' busy share over a quarter second, from /proc/stat), and
+the ``SPIKING_EM_BLAS_THREADS`` variable overrides that.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
+import time
 
 from threadpoolctl import threadpool_limits
 
@@ -27,12 +29,34 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def idle_cores(load: float | None = None) -> int:
-    """Cores not busy with other work: available cores minus the 1-minute load average
-    (rounded), at least 1."""
+def _cpu_times() -> tuple[float, float] | None:
+    """(idle, total) jiffies of all CPUs from /proc/stat, or None where there is none."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [float(v) for v in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + (fields[4] if len(fields) > 4 else 0.0), sum(fields)
+
+
+def idle_cores(load: float | None = None, *, sample_s: float = 0.25) -> int:
+    """Cores not busy with other work, at least 1.
+
+    Measured over ``sample_s`` seconds from /proc/stat (the busy share of the CPUs now, not
+    the 1-minute load average, which lags a finished burst by minutes); elsewhere, or with
+    ``load`` given, available cores minus the rounded load.
+    """
+    n = available_cores()
     if load is None:
-        load = os.getloadavg()[0]
-    return max(1, min(available_cores(), available_cores() - int(round(load))))
+        before = _cpu_times()
+        time.sleep(sample_s if before is not None else 0.0)
+        after = _cpu_times()
+        if before is not None and after is not None:
+            busy_share = 1.0 - (after[0] - before[0]) / max(after[1] - before[1], 1e-9)
+            load = busy_share * (os.cpu_count() or n)
+        else:
+            load = os.getloadavg()[0]
+    return max(1, min(n, n - int(round(load))))
 
 
 def choose_blas_threads() -> int:

@@ -46,6 +46,22 @@ def squared_error_loss(params: Params, name: str, inputs, targets) -> float:
     return float(np.mean(np.sum((y - targets) ** 2, axis=1)))
 
 
+def corruption_size(noise: dict, clean_h2: np.ndarray) -> dict:
+    """How large the spikes' corruption of each map's input is, beside the ``paper`` preset's.
+
+    Root-mean-square of (value decoded from a teaching phase's spike counts minus the value
+    the spikes carry), per area, over digits and units; the paper corrupts x by N(0, 0.5^2),
+    h1 by N(0, 0.3^2) (for g1) and N(0, 0.5^2) (for f2), and h2 by the mean of 3 Bernoulli
+    samples, whose rms deviation sqrt(mean h2 (1 - h2) / 3) is computed on the same h2.
+    """
+    rms = {area: float(np.sqrt(np.mean(np.concatenate(v) ** 2))) for area, v in noise.items()}
+    h2 = np.clip(clean_h2, 0, 1)
+    return {"spikes_rms": rms,
+            "paper_rms": {"X": 0.5, "H1 (for g1)": 0.3, "H1 (for f2)": 0.5,
+                          "H2 (Bernoulli-3 on these h2)": float(np.sqrt(np.mean(h2 * (1 - h2))
+                                                                        / 3))}}
+
+
 def stdp_sgd_at_scale(net, model: TrainedModel, x: np.ndarray, x_reference: np.ndarray,
                       config: SpikingTrainConfig, *, seed: int, eta: float,
                       progress=None) -> dict:
@@ -63,12 +79,17 @@ def stdp_sgd_at_scale(net, model: TrainedModel, x: np.ndarray, x_reference: np.n
     dw = {name: 0.0 for name in LEARNING_MAPS}
     grads = {name: {"matching": 0.0, "squared_error": 0.0} for name in LEARNING_MAPS}
     batches = {name: ([], []) for name in LEARNING_MAPS}
-    t0, run_s = time.perf_counter(), 0.0
+    noise = {"X": [], "H1": [], "H2": []}   # spike-decoded value minus the value it carries
+    t0, run_s, h2_states = time.perf_counter(), 0.0, []
     for start in range(0, len(x), config.digits_per_run):
         run = teach(net, params, codes, x[start:start + config.digits_per_run], config, rng=rng,
                     eta=eta)
         run_s += run.run_s
+        h2_states.append(run.teach_states["H2"])
         values = decoded_inputs(run, codes, config, slot_ms)
+        clean = {"X": x[start:start + config.digits_per_run], **run.teach_states}
+        for area in noise:
+            noise[area].append(values[area] - clean[area])
         for name in LEARNING_MAPS:
             src, target = MAP_INPUT[name]
             dw[name] = dw[name] + (getattr(run.params, f"w_{name}") - getattr(params, f"w_{name}"))
@@ -81,7 +102,8 @@ def stdp_sgd_at_scale(net, model: TrainedModel, x: np.ndarray, x_reference: np.n
         if progress is not None:
             progress(min(start + config.digits_per_run, len(x)), len(x))
     out = {"n_digits": int(len(x)), "eta": eta, "seed": seed, "wall_s": time.perf_counter() - t0,
-           "binary_run_s": run_s, "maps": {}}
+           "binary_run_s": run_s, "maps": {},
+           "corruption": corruption_size(noise, clean_h2=np.concatenate(h2_states))}
     for name in LEARNING_MAPS:
         inputs, targets = (np.concatenate(v) for v in batches[name])
         before = squared_error_loss(params, name, inputs, targets)

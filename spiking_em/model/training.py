@@ -12,10 +12,7 @@ more epochs.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +21,7 @@ from typing import Callable
 import numpy as np
 
 from spiking_em import __version__, threads
+from spiking_em.interrupts import deferred_interrupt
 from spiking_em.model import checkpoint
 from spiking_em.model.config import TrainConfig
 from spiking_em.model.inference import feedforward, infer
@@ -167,28 +165,6 @@ def _save_checkpoint(path: Path, state: TrainState, optimizer, config: TrainConf
     state.saved_at = (state.epoch, state.batch)
 
 
-@contextlib.contextmanager
-def _deferred_interrupt():
-    """Turn Ctrl-C into a flag checked between minibatches, so a checkpoint never holds a
-    half-applied update. Outside the main thread the handler cannot be installed; then a
-    KeyboardInterrupt is only raised by callbacks, which run at batch boundaries anyway."""
-    flag = {"set": False}
-    if threading.current_thread() is not threading.main_thread():
-        yield flag
-        return
-
-    def handler(signum, frame):
-        if flag["set"]:  # second Ctrl-C: stop at once
-            raise KeyboardInterrupt
-        flag["set"] = True
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield flag
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _check_finite(losses: dict, params: Params, where: str) -> None:
     bad = [k for k, v in losses.items() if not np.isfinite(v)]
     if not bad:
@@ -250,7 +226,7 @@ def train(train_x: np.ndarray, valid_x: np.ndarray, config: TrainConfig, *, seed
         _save_checkpoint(ckpt_path, state, optimizer, config, seed, dataset_name)
     n_batches = len(train_x) // config.batch_size
     try:
-        with _deferred_interrupt() as interrupted, threads.blas_threads(blas_threads):
+        with deferred_interrupt() as interrupted, threads.blas_threads(blas_threads):
             while state.epoch < config.epochs:
                 _run_epoch(train_x, valid_x, config, state, optimizer, n_batches, seed,
                            ckpt_path, dataset_name, progress, on_epoch, interrupted)

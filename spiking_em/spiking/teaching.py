@@ -104,12 +104,14 @@ class TeachingRun:
     h2 : (n_digits, n_h2) h2 decoded from H2's spikes at the end of each INFERENCE.
     teach_counts : per area ("X", "H1", "H2"), (n_digits, n_units) signed spike counts in
         each teaching phase (ON minus OFF): the presynaptic input of the maps.
+    teach_states : "H1", "H2": the frozen states h that those spikes carry, (n_digits, n).
     run_s, n_events : binary run time and synaptic events.
     """
 
     params: Params
     h2: np.ndarray
     teach_counts: dict
+    teach_states: dict
     run_s: float
     n_events: int
 
@@ -143,8 +145,9 @@ def teach(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.nd
         teach_counts[area] = window_counts(slots, unit, c.n_slots, net.units(area), teach_end,
                                            config.teach_slots,
                                            weights=sign.astype(np.float64))
-    return TeachingRun(params=new_params, h2=h2, teach_counts=teach_counts, run_s=rec.run_s,
-                       n_events=rec.n_events)
+    teach_states = {area: rec.states[f"{area}.h"][teach_end + 1] for area in ("H1", "H2")}
+    return TeachingRun(params=new_params, h2=h2, teach_counts=teach_counts,
+                       teach_states=teach_states, run_s=rec.run_s, n_events=rec.n_events)
 
 
 def decoded_inputs(run: TeachingRun, codes: dict[str, RateCode], config: SpikingTrainConfig,

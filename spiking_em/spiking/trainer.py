@@ -15,9 +15,6 @@ random stream is fixed at compile time; every run's fresh noise is drawn by the 
 """
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from spiking_em import __version__
+from spiking_em.interrupts import deferred_interrupt
 from spiking_em.model import checkpoint
 from spiking_em.model.config import InferenceConfig, TrainConfig
 from spiking_em.model.inference import GaussianPrior
@@ -64,26 +62,6 @@ def validation_metrics(params: Params, x_valid: np.ndarray, inference: Inference
                                        rng=np.random.default_rng(0))
     return {"local_losses": {k: float(v) for k, v in losses.items()},
             "valid_reconstruction": reconstruction_error(x_valid, params)}
-
-
-@contextlib.contextmanager
-def _interrupt_between_runs():
-    """First Ctrl-C: stop after the current binary run (checkpointed); a second: at once."""
-    flag = {"set": False}
-    if threading.current_thread() is not threading.main_thread():
-        yield flag
-        return
-
-    def handler(signum, frame):
-        if flag["set"]:
-            raise KeyboardInterrupt
-        flag["set"] = True
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield flag
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def initial_model(sizes, x_train: np.ndarray, *, seed: int) -> TrainedModel:
@@ -156,7 +134,7 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
                                  **validation_metrics(state["params"], x_valid, inference)})
         if on_eval is not None:
             on_eval(state["history"][-1])
-    with _interrupt_between_runs() as interrupted:
+    with deferred_interrupt() as interrupted:
         while state["done"] < n_presentations:
             t0 = time.perf_counter()
             chunk = _next_digits(state, x_train, rng,
