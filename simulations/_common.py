@@ -6,6 +6,19 @@ from pathlib import Path
 FIGURES = Path(__file__).resolve().parents[1] / "figures"
 
 
+def model_parser(doc: str):
+    """The arguments every model-based script shares: --run-dir, --data-dir, --out, --seed,
+    --quick."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--run-dir", help="directory of a model trained by `spiking-em train`")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--out", default=str(FIGURES))
+    parser.add_argument("--seed", type=int, default=0)  # fixed: numpy and Brian2 streams
+    parser.add_argument("--quick", action="store_true")
+    return parser
+
+
 def model_for_figures(run_dir: str | None, quick: bool, out_dir: Path):
     """Load RUN_DIR's model, or (with --quick and no RUN_DIR) train a small one on glyphs."""
     from spiking_em.data.glyphs import glyph_dataset

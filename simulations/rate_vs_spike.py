@@ -13,21 +13,15 @@ rate_vs_spike_raster.png.
 """
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from _common import FIGURES, dataset_for, model_for_figures
+from _common import dataset_for, model_for_figures, model_parser
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run-dir", help="directory of a model trained by `spiking-em train`")
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--out", default=str(FIGURES))
-    parser.add_argument("--seed", type=int, default=0)  # numpy and Brian2 streams
-    parser.add_argument("--quick", action="store_true")
+    parser = model_parser(__doc__)
     args = parser.parse_args(argv)
 
     # Parameters / Model

@@ -18,28 +18,22 @@ Writes figures/spiking_learning.{json,png} (and the continued model in runs/spik
 """
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
-from _common import FIGURES, dataset_for, model_for_figures
+from _common import dataset_for, model_for_figures, model_parser
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run-dir", help="a model trained by `spiking-em train`")
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--out", default=str(FIGURES))
+    parser = model_parser(__doc__)
     parser.add_argument("--part", nargs="+", choices=["stdp", "continue"],
                         default=["stdp", "continue"])
     parser.add_argument("--n-digits", type=int, default=100, help="digits of part 1")
     parser.add_argument("--eta-probe", type=float, default=1e-5,
                         help="learning rate of part 1 (small: the weights barely move)")
     parser.add_argument("--presentations", type=int, default=5000, help="part 2")
-    parser.add_argument("--eta", type=float, default=1e-4, help="learning rate of part 2")
+    parser.add_argument("--eta", type=float, default=5e-5, help="learning rate of part 2")
     parser.add_argument("--continued-dir", default="runs/spiking-continued")
-    parser.add_argument("--seed", type=int, default=0)  # numpy and Brian2 streams
-    parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
 
     # Parameters / Model
@@ -66,18 +60,17 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     say = lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}", flush=True)  # noqa: E731
     # Run
+    say("building the learning network (one compilation for both parts)")
+    transfer, _ = fitted_transfer(config.network.lif, r_max_hz=config.network.r_max_hz)
+    net = AreaNetwork(model.params.sizes, "spiking", config.network, transfer,
+                      seed=args.seed, learning=config.teaching)
     if "stdp" in args.part:
-        say("building the learning network (one compilation)")
-        transfer, _ = fitted_transfer(config.network.lif, r_max_hz=config.network.r_max_hz)
-        net = AreaNetwork(model.params.sizes, "spiking", config.network, transfer,
-                          seed=args.seed, learning=config.teaching)
         say(f"STDP = SGD at scale: {n_digits} training digits, eta {args.eta_probe:g}")
         results["stdp_sgd"] = stdp_sgd_at_scale(
             net, model, dataset.train[:n_digits], dataset.train[:config.n_reference], config,
             seed=args.seed, eta=args.eta_probe,
             progress=lambda d, n: say(f"  {d}/{n} digits"))
         results["stdp_sgd"]["compile_s"] = net.compile_s
-        device.reset()
         for name, m in results["stdp_sgd"]["maps"].items():
             say(f"  {name}: cosine {m['cosine_matching_loss']:.3f} (matching loss), "
                 f"{m['cosine_squared_error']:.3f} (squared error); squared error "
@@ -89,7 +82,8 @@ def main(argv=None) -> int:
         results["continued"] = continued_training(
             model, dataset, config, n_presentations=n, eta=args.eta, seed=args.seed,
             out_dir=Path(args.continued_dir) if not args.quick else out / "quick-continued",
-            quick=args.quick, say=say)
+            quick=args.quick, say=say, net=net, n_prior=40 if args.quick else 1000)
+    device.reset()
     # Analysis and plotting
     write_json(path, results)
     png = plot_summary(results, out / "spiking_learning.png")

@@ -69,3 +69,17 @@ def test_rate_vs_spike_quick(tmp_path):
         assert (tmp_path / f"rate_vs_spike_{name}.png").stat().st_size > 1000
     inp = payload["inpainting"]
     assert inp["spiking"]["mse"]["mean"] < inp["mean_image"]["mse"]["mean"]
+
+
+@pytest.mark.standalone
+@pytest.mark.slow
+def test_spiking_learning_quick(tmp_path):
+    assert load("spiking_learning").main(["--quick", "--out", str(tmp_path)]) == 0
+    payload = json.loads((tmp_path / "spiking_learning.json").read_text())
+    assert finite_numbers(payload)
+    for name, m in payload["stdp_sgd"]["maps"].items():
+        assert m["cosine_matching_loss"] > 0.5, (name, m)   # 8 digits: the right sign
+    cont = payload["continued"]
+    assert cont["presentations"] == 40 and cont["speed"]["compilations"] == 1
+    assert cont["history"][-1]["presentations"] == 40
+    assert (tmp_path / "spiking_learning.png").stat().st_size > 1000

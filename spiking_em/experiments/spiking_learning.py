@@ -142,7 +142,7 @@ def _headline(metrics: dict) -> dict:
 
 def continued_training(model: TrainedModel, dataset, config: SpikingTrainConfig, *,
                        n_presentations: int, eta: float, seed: int, out_dir, quick: bool,
-                       say=print) -> dict:
+                       say=print, net=None, n_prior: int = 1000) -> dict:
     """Train ``model`` further in the spiking network, then evaluate start and result alike.
 
     The run lives in ``out_dir`` and resumes from its checkpoint if one is there (a finished
@@ -167,7 +167,7 @@ def continued_training(model: TrainedModel, dataset, config: SpikingTrainConfig,
         trained = train_spiking(dataset.train, dataset.valid[:1000], model, config,
                                 n_presentations=n_presentations, seed=seed, out_dir=out_dir,
                                 resume=(out_dir / CHECKPOINT_FILE).exists(),
-                                dataset_name=dataset.name,
+                                dataset_name=dataset.name, net=net, n_prior=n_prior,
                                 on_run=lambda r: say(f"  {r.presentations} presentations, "
                                                      f"{60 * r.presentations / r.wall_s:.0f}/min")
                                 if r.presentations % 500 < config.digits_per_run else None,

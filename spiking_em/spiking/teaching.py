@@ -25,7 +25,7 @@ from spiking_em.spiking import schedule
 from spiking_em.spiking.areas import AreaNetwork, NetworkConfig
 from spiking_em.spiking.codes import AREA_KIND, RateCode, derive_codes
 from spiking_em.spiking.plasticity import LEARNING_MAPS, TeachingConfig, read_back
-from spiking_em.spiking.readout import window_counts
+from spiking_em.spiking.readout import run_presentations, window_counts
 from spiking_em.validation import check_nonnegative, check_positive_int
 
 
@@ -148,6 +148,19 @@ def teach(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.nd
     teach_states = {area: rec.states[f"{area}.h"][teach_end + 1] for area in ("H1", "H2")}
     return TeachingRun(params=new_params, h2=h2, teach_counts=teach_counts,
                        teach_states=teach_states, run_s=rec.run_s, n_events=rec.n_events)
+
+
+def spike_h2(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.ndarray,
+             config: SpikingTrainConfig, *, rng: np.random.Generator) -> np.ndarray:
+    """h2 decoded from H2's spikes at the end of INFERENCE for every digit of ``x`` (no
+    teaching phase, weights frozen; as many digits per binary run as fit)."""
+    phases = schedule.inference_phases(config.n_steps, config.alpha, config.ff_slots)
+    presentations = [schedule.Presentation(phases, clamp=np.asarray(xi, dtype=np.float64))
+                     for xi in x]
+    end = config.ff_slots + config.n_steps - 1
+    ro = run_presentations(net, params, codes, presentations, [end], delta=config.delta,
+                           window=config.window_slots, rng=rng)
+    return ro.decoded["H2"][:, 0].astype(np.float64)
 
 
 def decoded_inputs(run: TeachingRun, codes: dict[str, RateCode], config: SpikingTrainConfig,

@@ -34,7 +34,8 @@ from spiking_em.model.trained import TrainedModel
 from spiking_em.model.training import infer_all, reconstruction_error
 from spiking_em.spiking import device
 from spiking_em.spiking.areas import AreaNetwork
-from spiking_em.spiking.teaching import SpikingTrainConfig, codes_for, spike_prior, teach
+from spiking_em.spiking.teaching import (SpikingTrainConfig, codes_for, spike_h2, spike_prior,
+                                         teach)
 from spiking_em.spiking.transfer import fitted_transfer
 from spiking_em.validation import check_batch, check_positive_int
 
@@ -167,15 +168,12 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
             if interrupted["set"]:
                 raise KeyboardInterrupt
     say(f"fitting p(h2) on h2 decoded from the network's spikes ({n_prior} digits)")
-    h2s = []
-    for s in range(0, min(n_prior, len(x_train)), config.digits_per_run):
-        codes = codes_for(state["params"], prior, x_reference, config)
-        h2s.append(teach(net, state["params"], codes, x_train[s:min(s + config.digits_per_run,
-                                                                    n_prior)],
-                         config, rng=np.random.default_rng(seed + 1), eta=0.0).h2)
+    codes = codes_for(state["params"], prior, x_reference, config)
+    h2 = spike_h2(net, state["params"], codes, x_train[:n_prior], config,
+                  rng=np.random.default_rng(seed + 1))
     if own_net:
         device.reset()
-    final_prior = spike_prior(np.concatenate(h2s), config.prior_factor)
+    final_prior = spike_prior(h2, config.prior_factor)
     model = TrainedModel(
         params=state["params"].astype(np.float32),
         prior=GaussianPrior(final_prior.mean.astype(np.float32),
