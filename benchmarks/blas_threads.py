@@ -55,7 +55,7 @@ def main(argv=None) -> int:
             for _ in range(args.rounds):
                 for threads in (1, 2):
                     runs[threads].append(measure(threads, args.batches, x))
-            picked = idle_cores()   # from the load average at the end of this phase
+            picked = idle_cores()   # the CPUs' busy share now, from /proc/stat
         finally:
             stop.set()
             if worker is not None:

@@ -212,7 +212,7 @@ def plot_summary(results: dict, path):
                 axes[0].bar(xs + (k - 0.5) * 0.38, [maps[n][key] for n in names], 0.38,
                             label=label)
             axes[0].axhline(0.9, color="k", lw=0.8, ls="--")
-            axes[0].set_xticks(xs, [f"{n}\n{maps[n]['input_area']}→{LEARNING_MAPS[n][1]}" for n in names])
+            axes[0].set_xticks(xs, [f"{n}\n{maps[n]['input_area']}→{LEARNING_MAPS[n].area}" for n in names])
             axes[0].set_ylim(0, 1.02)
             axes[0].set_ylabel("cosine(ΔW synapses, numpy gradient)")
             axes[0].set_title(f"STDP = SGD: {results['stdp_sgd']['n_digits']} digits")

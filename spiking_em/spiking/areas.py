@@ -312,9 +312,8 @@ class AreaNetwork:
             args[self.groups[area].delta] = float(delta)
         if self.learning is not None:
             tau_syn_s = self.config.tau_syn_ms * 1e-3
-            for path in plasticity.PLASTIC_PATHWAYS:
-                src = next(p[1] for p in self.pathways if p[0] == path)
-                gain = codes[AREA_KIND[src]].gain_hz[self._unit[path]]
+            for path, m in plasticity.PLASTIC_PATHWAYS.items():
+                gain = codes[AREA_KIND[m.source]].gain_hz[self._unit[path]]
                 args[self.synapses[path].eta] = plasticity.learning_rates(
                     eta, gain, tau_syn_s) * b2.second
             for area in plasticity.LEARNING_AREAS:

@@ -47,18 +47,29 @@ import numpy as np
 from spiking_em.model.layers import Params
 from spiking_em.validation import check_nonnegative, check_positive
 
-#: map -> (plastic pathway, learning area, target area, nudging pathway)
+@dataclass(frozen=True)
+class LearningMap:
+    """One map that learns: its plastic pathway from ``source`` into ``area``, and the
+    one-to-one ``nudge`` pathway that brings the value of ``target`` to ``area``."""
+
+    pathway: str
+    source: str
+    area: str
+    target: str
+    nudge: str
+
+
 LEARNING_MAPS = {
-    "f1": ("x_f1x", "F1X", "H1", "h1_f1x_teach"),
-    "g1": ("h1_xr", "XR", "X", "x_xr_teach"),
-    "f2": ("h1_f2h1", "F2H1", "H2", "h2_f2h1_teach"),
-    "g2": ("h2_g2h2", "G2H2", "H1", "h1_g2h2_teach"),
+    "f1": LearningMap("x_f1x", "X", "F1X", "H1", "h1_f1x_teach"),
+    "g1": LearningMap("h1_xr", "H1", "XR", "X", "x_xr_teach"),
+    "f2": LearningMap("h1_f2h1", "H1", "F2H1", "H2", "h2_f2h1_teach"),
+    "g2": LearningMap("h2_g2h2", "H2", "G2H2", "H1", "h1_g2h2_teach"),
 }
 #: extra one-to-one pathways of a learning network: (name, source, target, trace, None)
-NUDGING_PATHWAYS = tuple((teach, target, area, "z_teach", None)
-                         for _, area, target, teach in LEARNING_MAPS.values())
-LEARNING_AREAS = tuple(area for _, area, _, _ in LEARNING_MAPS.values())
-PLASTIC_PATHWAYS = tuple(path for path, _, _, _ in LEARNING_MAPS.values())
+NUDGING_PATHWAYS = tuple((m.nudge, m.target, m.area, "z_teach", None)
+                         for m in LEARNING_MAPS.values())
+LEARNING_AREAS = tuple(m.area for m in LEARNING_MAPS.values())
+PLASTIC_PATHWAYS = {m.pathway: m for m in LEARNING_MAPS.values()}
 
 #: the plastic synapses: transmit, then learn from the postsynaptic voltage's rate of change
 PLASTIC_MODEL = """
@@ -142,9 +153,8 @@ def read_back(net, params: Params, codes: dict) -> Params:
 
     new = params.astype(np.float64)
     scale = net.unit_model.weight_scale(net.config)
-    for name, (path, area, _, _) in LEARNING_MAPS.items():
-        src = next(p[1] for p in net.pathways if p[0] == path)
-        code = codes[AREA_KIND[src]]
+    for name, m in LEARNING_MAPS.items():
+        path, area, code = m.pathway, m.area, codes[AREA_KIND[m.source]]
         unit, sign = net._unit[path], net._sign[path]
         old = getattr(new, f"w_{name}")
         w = np.asarray(net.synapses[path].w[:], dtype=np.float64)

@@ -14,7 +14,6 @@ auto-encoder (Sec. 3: spikes are the noise).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -177,23 +176,5 @@ def spike_prior(h2: np.ndarray, factor: float) -> GaussianPrior:
     return fit_prior(np.asarray(h2, dtype=np.float64), spread="std", factor=factor)
 
 
-def train_runs(net: AreaNetwork, params: Params, prior: GaussianPrior, x: np.ndarray,
-               x_reference: np.ndarray, config: SpikingTrainConfig, *,
-               rng: np.random.Generator,
-               on_run: Callable[[int, TeachingRun], None] | None = None) -> Params:
-    """Present every digit of ``x`` in order, ``digits_per_run`` per binary run; returns the
-    learned parameters. ``on_run(n_done, run)`` is called after each run."""
-    done = 0
-    for start in range(0, len(x), config.digits_per_run):
-        chunk = x[start:start + config.digits_per_run]
-        codes = codes_for(params, prior, x_reference, config)
-        run = teach(net, params, codes, chunk, config, rng=rng)
-        params = run.params
-        done += len(chunk)
-        if on_run is not None:
-            on_run(done, run)
-    return params
-
-
-MAP_INPUT = {name: (src_area, target) for name, (_, _, target, _) in LEARNING_MAPS.items()
-             for src_area in [{"f1": "X", "g1": "H1", "f2": "H1", "g2": "H2"}[name]]}
+#: map -> (input area, target area)
+MAP_INPUT = {name: (m.source, m.target) for name, m in LEARNING_MAPS.items()}
