@@ -131,7 +131,7 @@ def measure_bare(layout: dict, rates: dict, config: CompareConfig, sim_s: float,
         objects.append(syn)
     net = b2.Network(*objects)
     net.run(sim_s * b2.second)
-    directory = device.cache_dir("bare_" + "-".join(str(sizes[a]) for a, _, _ in AREAS))
+    directory = device.build_dir("bare_" + "-".join(str(sizes[a]) for a, _, _ in AREAS))
     compile_s = device.build(directory)
     run_s = float(np.median([device.run(directory, {}) for _ in range(repeats)]))
     counts = {area: np.asarray(groups[area].n_spikes[:]) for area in groups}

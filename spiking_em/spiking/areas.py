@@ -107,7 +107,7 @@ class AreaNetwork:
         self.unit_model = UNIT_MODELS[variant]()
         t0 = time.perf_counter()
         self._construct()
-        self.directory = device.cache_dir(self.name)
+        self.directory = device.build_dir(self.name)
         self.compile_s = device.build(self.directory)
         self.build_s = time.perf_counter() - t0
         self.n_runs = 0

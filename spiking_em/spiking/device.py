@@ -2,10 +2,14 @@
 
 Build folders live in the user cache (``$SPIKING_EM_BRIAN2_CACHE`` or
 ``~/.cache/spiking-em/brian2/<name>``), never in the repository. Brian2 rewrites only changed
-source files, so rebuilding an unchanged network in a new process does not recompile.
+source files, so rebuilding an unchanged network in a new process does not recompile. A
+process holds its build folder under an exclusive lock until it exits: a second process that
+builds the same network at the same time (two runs side by side, a Dask sweep) gets its own
+folder ``<name>~2``, ``<name>~3``, ... instead of overwriting the first one's binary and results.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import time
@@ -25,6 +29,31 @@ def cache_dir(name: str) -> Path:
     path = base / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+#: lock files of the build folders this process holds (kept open: the lock lasts until exit)
+_HELD: dict[str, object] = {}
+
+
+def build_dir(name: str) -> Path:
+    """A build folder for network ``name`` that no other living process is using.
+
+    The first free one of ``name``, ``name~2``, ``name~3``, ... (each keeps its compiled code
+    for later processes); this process keeps it until it exits.
+    """
+    if name in _HELD:
+        return Path(_HELD[name].name).parent
+    for k in range(1, 1000):
+        path = cache_dir(name if k == 1 else f"{name}~{k}")
+        lock = open(path / ".lock", "a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
+        _HELD[name] = lock
+        return path
+    raise RuntimeError(f"no free Brian2 build folder for {name} under {cache_dir(name).parent}")
 
 
 def activate_standalone(seed: int) -> None:

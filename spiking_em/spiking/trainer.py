@@ -79,7 +79,7 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
                   config: SpikingTrainConfig, *, n_presentations: int, seed: int, out_dir,
                   resume: bool = False, dataset_name: str = "unknown",
                   eval_every: int = 20, checkpoint_every: int = 5, n_prior: int = 1000,
-                  prior_window: int = 2000,
+                  prior_window: int = 2000, shuffle: bool = True,
                   on_run: Callable[[RunRecord], None] | None = None,
                   on_eval: Callable[[dict], None] | None = None,
                   say: Callable[[str], None] = lambda m: None,
@@ -94,6 +94,8 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
     eval_every : binary runs between validation measurements (``history``).
     checkpoint_every : binary runs between checkpoints.
     n_prior : training digits whose spike-decoded h2 fit the final prior.
+    shuffle : a fresh random order per pass over ``x_train``; ``False`` presents ``x_train``
+        in its own order (to feed two learners the same sequence).
     net : an already compiled learning network of this shape and ``config`` (else one is
         built, and released at the end).
 
@@ -139,7 +141,8 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
         while state["done"] < n_presentations:
             t0 = time.perf_counter()
             chunk = _next_digits(state, x_train, rng,
-                                 min(config.digits_per_run, n_presentations - state["done"]))
+                                 min(config.digits_per_run, n_presentations - state["done"]),
+                                 shuffle)
             codes = codes_for(state["params"], prior, x_reference, config)
             run = teach(net, state["params"], codes, chunk, config, rng=rng)
             if not all(np.all(np.isfinite(v)) for v in run.params.as_dict().values()):
@@ -190,12 +193,15 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
     return model
 
 
-def _next_digits(state: dict, x: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
-    """The next ``n`` digits of the current pass (a new permutation when one ends)."""
+def _next_digits(state: dict, x: np.ndarray, rng: np.random.Generator, n: int,
+                 shuffle: bool = True) -> np.ndarray:
+    """The next ``n`` digits of the current pass (a new order when one ends: a permutation,
+    or ``x``'s own order when not ``shuffle``)."""
     picked = []
     while n > 0:
         if state["order"] is None or state["cursor"] >= len(state["order"]):
-            state["order"], state["cursor"] = rng.permutation(len(x)), 0
+            order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
+            state["order"], state["cursor"] = order, 0
         take = state["order"][state["cursor"]:state["cursor"] + n]
         picked.append(take)
         state["cursor"] += len(take)

@@ -29,6 +29,7 @@ import brian2 as b2
 import numpy as np
 from scipy.optimize import curve_fit
 
+from spiking_em.atomic import write_json
 from spiking_em.spiking import device
 from spiking_em.validation import check_nonnegative, check_positive
 
@@ -92,7 +93,7 @@ def measure_rate_current(currents, *, params: LIFParams = LIFParams(), duration_
     spikes = b2.SpikeMonitor(group, record=False, name="counts")
     net = b2.Network(group, spikes)
     net.run(duration_s * b2.second)
-    directory = device.cache_dir(f"transfer_{currents.size}_{params.dt_ms:g}ms_{duration_s:g}s")
+    directory = device.build_dir(f"transfer_{currents.size}_{params.dt_ms:g}ms_{duration_s:g}s")
     compile_s = device.build(directory)
     run_s = device.run(directory, {group.I: currents, group.tau_m: params.tau_m_ms * b2.ms})
     rates = np.asarray(spikes.count[:]) / duration_s
@@ -187,7 +188,5 @@ def fitted_transfer(params: LIFParams = LIFParams(), *, r_max_hz: float = 200.0,
     saved = {"fit": asdict(fit), "current": measured["current"].tolist(),
              "rate_hz": measured["rate_hz"].tolist(), "params": asdict(params),
              "duration_s": duration_s, "seed": seed}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(saved))
-    tmp.replace(path)
+    write_json(path, saved)
     return fit, saved

@@ -77,7 +77,7 @@ def build_ramp_network(config: RampConfig, *, seed: int) -> RampNetwork:
     spikes = b2.SpikeMonitor(post, name="post_spikes")
     net = b2.Network(post, pre, syn, spikes)
     net.run(2 * t_in + config.dt_ms * b2.ms)
-    directory = device.cache_dir(f"stdp_ramp_{config.n_trials}_{config.dt_ms:g}ms_{config.window_ms:g}ms")
+    directory = device.build_dir(f"stdp_ramp_{config.n_trials}_{config.dt_ms:g}ms_{config.window_ms:g}ms")
     compile_s = device.build(directory)
     return RampNetwork(config.n_trials, directory, post, syn, spikes, config, compile_s,
                        config.window_ms)
@@ -190,7 +190,7 @@ def build_delta_network(config: DeltaRuleConfig, n_presentations: int, *, seed: 
     weights = b2.StateMonitor(syn, "w", record=np.arange(config.n_in * config.n_out), dt=present, when="start", name="w_monitor")
     net = b2.Network(pre, post, syn, weights)
     net.run(n_presentations * present)
-    directory = device.cache_dir(f"stdp_delta_{config.n_in}x{config.n_out}_{n_presentations}")
+    directory = device.build_dir(f"stdp_delta_{config.n_in}x{config.n_out}_{n_presentations}")
     compile_s = device.build(directory)
     return DeltaNetwork(directory, pre, x_input, y_target, post, syn, weights, config,
                         n_presentations, compile_s, pre_idx, post_idx)

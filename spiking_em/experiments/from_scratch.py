@@ -1,0 +1,174 @@
+"""Learning from scratch: the spiking network beside the numpy trainer, digit for digit.
+
+Both learners start from the same untrained model (the rate trainer's initialisation), see the
+same digits in the same order (:func:`digit_sequence`) and are compared at the same number of
+examples seen. Each one's learning rate is picked from the same grid by the validation
+reconstruction error after a short run over the first digits of that sequence.
+
+- the spiking learner is :func:`spiking_em.spiking.trainer.train_spiking` (INFERENCE and the
+  ΔW ∝ S_pre · dV_post/dt teaching in the Brian2 areas, one digit at a time, η per digit);
+- the numpy learner is the rate trainer's Algorithm 2 step (numpy INFERENCE, the paper's
+  corruptions and local squared-error losses, RMSprop with momentum on minibatches of 100),
+  fed the sequence in order instead of its own shuffling (:func:`train_rate_on_sequence`).
+
+Every run function here returns a JSON-able dict and keeps its model in its own folder, so the
+runs can go through :mod:`spiking_em.sweep` and a killed experiment resumes where it stopped.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from spiking_em.model.config import TrainConfig
+from spiking_em.model.inference import infer
+from spiking_em.model.learning import local_losses_and_grads, make_optimizer
+from spiking_em.model.sampling import fit_prior
+from spiking_em.model.trained import TrainedModel
+from spiking_em.model.training import infer_all
+
+#: learning rates tried for both learners (η of the synapses; the rate trainer's RMSprop rate)
+LEARNING_RATE_GRID = (1e-3, 3e-3, 1e-2, 3e-2)
+
+
+def digit_sequence(x_train: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """The ``n`` training digits both learners see, in the order they see them (a seeded
+    permutation of the training set, repeated if ``n`` exceeds it)."""
+    rng = np.random.default_rng([seed, 12])
+    order = np.concatenate([rng.permutation(len(x_train))
+                            for _ in range(-(-n // len(x_train)))])[:n]
+    return x_train[order]
+
+
+def rate_config(sizes, learning_rate: float) -> TrainConfig:
+    """The numpy learner's settings: the ``paper`` preset (RMSprop + momentum, minibatches of
+    100, Gaussian/Bernoulli-3 corruptions) at ``learning_rate``."""
+    return TrainConfig.paper(n_hidden1=sizes[1], n_hidden2=sizes[2],
+                             learning_rate=learning_rate, epochs=1)
+
+
+def train_rate_on_sequence(start: TrainedModel, sequence: np.ndarray, x_valid: np.ndarray,
+                           config: TrainConfig, *, seed: int, eval_every: int = 500,
+                           n_prior: int = 10_000) -> TrainedModel:
+    """The rate trainer's E-step and M-step on ``sequence`` in order, minibatch after
+    minibatch (a last partial minibatch is dropped), from ``start``'s parameters.
+
+    ``meta["history"]`` holds the validation metrics (:func:`validation_metrics`) at 0 and
+    every ``eval_every`` examples; the prior is fitted on numpy-inferred h2 of the first
+    ``n_prior`` digits of the sequence.
+    """
+    from spiking_em.spiking.trainer import validation_metrics
+    params = start.params.astype(np.dtype(config.dtype))
+    optimizer = make_optimizer(config, params)
+    rng = np.random.default_rng(seed)
+    bs = config.batch_size
+    history = [{"presentations": 0, **validation_metrics(params, x_valid, config.inference)}]
+    n_batches = len(sequence) // bs
+    for b in range(n_batches):
+        x = sequence[b * bs:(b + 1) * bs].astype(config.dtype, copy=False)
+        h1, h2 = infer(x, params, config.inference)
+        losses, grads = local_losses_and_grads(x, h1, h2, params, config.corruptions, rng=rng)
+        optimizer.update(params, grads)
+        done = (b + 1) * bs
+        if done % eval_every < bs or b == n_batches - 1:
+            if not all(np.all(np.isfinite(v)) for v in params.as_dict().values()):
+                history.append({"presentations": done, "diverged": True})
+                break
+            history.append({"presentations": done,
+                            **validation_metrics(params, x_valid, config.inference)})
+    _, h2 = infer_all(sequence[:n_prior], params, config.inference)
+    return TrainedModel(params=params, prior=fit_prior(h2), config=config,
+                        meta={"seed": seed, "trained_by": "numpy (rate trainer's step)",
+                              "history": history, "presentations": n_batches * bs})
+
+
+def _final_reconstruction(history: list[dict]) -> float:
+    last = history[-1]
+    return float("inf") if last.get("diverged") else last["valid_reconstruction"]
+
+
+def rate_run(start_dir: str, sequence_file: str, valid_file: str, learning_rate: float, *,
+             n_presentations: int, seed: int, out_dir: str) -> dict:
+    """One numpy run of the experiment (a sweep task): trains, saves, returns its history."""
+    out = Path(out_dir)
+    if (out / TrainedModel.FILE).exists():
+        model = TrainedModel.load(out)
+    else:
+        start = TrainedModel.load(start_dir)
+        sequence = np.load(sequence_file)[:n_presentations]
+        config = rate_config(start.params.sizes, learning_rate)
+        model = train_rate_on_sequence(start, sequence, np.load(valid_file), config, seed=seed)
+        model.save(out)
+    return {"learner": "numpy", "learning_rate": learning_rate,
+            "presentations": model.meta["presentations"], "history": model.meta["history"],
+            "valid_reconstruction": _final_reconstruction(model.meta["history"]),
+            "run_dir": str(out)}
+
+
+def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float, *,
+                n_presentations: int, seed: int, out_dir: str, n_prior: int = 1000,
+                quick: bool = False) -> dict:
+    """One spiking run of the experiment (a sweep task): trains in the Brian2 network on the
+    first ``n_presentations`` digits of the sequence, resuming a cut-short run."""
+    from spiking_em.spiking.areas import NetworkConfig
+    from spiking_em.spiking.teaching import SpikingTrainConfig
+    from spiking_em.spiking.trainer import CHECKPOINT_FILE, train_spiking
+    out = Path(out_dir)
+    if (out / TrainedModel.FILE).exists():
+        model = TrainedModel.load(out)
+    else:
+        start = TrainedModel.load(start_dir)
+        sequence = np.load(sequence_file)[:n_presentations]
+        config = SpikingTrainConfig(eta=eta, network=NetworkConfig(n_slots=161)) if quick \
+            else SpikingTrainConfig(eta=eta)
+        try:
+            model = train_spiking(sequence, np.load(valid_file), start, config,
+                                  n_presentations=n_presentations, seed=seed, out_dir=out,
+                                  resume=(out / CHECKPOINT_FILE).exists(), shuffle=False,
+                                  n_prior=n_prior, dataset_name="mnist-sequence",
+                                  on_run=_progress(out, n_presentations))
+        except ValueError as exc:   # weights became NaN/inf: this rate is too large
+            if "NaN" not in str(exc):
+                raise
+            return {"learner": "spiking", "learning_rate": eta, "diverged": str(exc),
+                    "history": [], "valid_reconstruction": float("inf"), "run_dir": str(out)}
+    spiking = model.meta["spiking"]
+    history = spiking["history"]
+    return {"learner": "spiking", "learning_rate": eta, "presentations": spiking["presentations"],
+            "history": history, "valid_reconstruction": _final_reconstruction(history),
+            "run_dir": str(out),
+            "speed": {"presentations_per_minute": 60 * spiking["presentations"]
+                      / spiking["wall_s"], "wall_s": spiking["wall_s"],
+                      "synaptic_events_per_binary_s": spiking["synaptic_events"]
+                      / spiking["binary_run_s"], "compilations": spiking["compilations"]}}
+
+
+def _progress(out: Path, total: int):
+    """Prints a line every ~500 presentations (workers' output reaches the sweep's log)."""
+    printed = {"at": 0}
+
+    def report(record):
+        if record.presentations - printed["at"] >= 500 or record.presentations == total:
+            printed["at"] = record.presentations
+            print(f"{out.name}: {record.presentations}/{total} presentations, "
+                  f"{60 * record.presentations / record.wall_s:.0f}/min", flush=True)
+    return report
+
+
+def best_learning_rate(results: list[dict]) -> float:
+    """The grid point with the lowest validation reconstruction error at the end of its run."""
+    return min(results, key=lambda r: r["valid_reconstruction"])["learning_rate"]
+
+
+def headline(metrics: dict) -> dict:
+    """The numbers the comparison reports from ``evaluate_model``'s metrics."""
+    return {k: metrics[k] for k in ("parzen_ll_generate", "parzen_ll_ancestral", "inpaint_mse",
+                                    "inpaint_mse_mean_image", "parzen_sigma")
+            if k in metrics}
+
+
+def untrained_with_prior(start: TrainedModel, x: np.ndarray) -> TrainedModel:
+    """``start`` with its prior refitted on numpy-inferred h2 of ``x`` (the untrained row)."""
+    _, h2 = infer_all(x, start.params, start.config.inference)
+    return replace(start, prior=fit_prior(h2))

@@ -1,0 +1,114 @@
+"""Sweeps over seeds or settings on Dask: a local cluster by default, or an existing scheduler.
+
+A sweep is a set of named runs, each a call ``function(**kwargs)`` that returns a JSON-able
+dict. Every finished run's result is written atomically to ``results_dir/<name>.json`` as soon
+as it arrives, so a sweep that is killed and started again skips the runs already done and
+redoes only the others (a run that was cut short resumes from its own checkpoint if its
+function keeps one).
+
+The local cluster has one single-threaded worker process per core (BLAS and Brian2 are
+single-threaded inside it), so runs do not fight over cores. ``scheduler="tcp://HOST:PORT"``
+sends the same runs to a cluster started elsewhere (``dask scheduler`` + ``dask worker``);
+its workers must be able to import ``spiking_em``, read the same data paths, and be started
+with ``--preload brian2``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from spiking_em.atomic import write_json
+
+
+#: imported when a local worker starts, in its main thread: brian2 installs a SIGINT handler
+#: on import, which Python allows only there (tasks run in other threads). Workers of an
+#: external cluster need the same: ``dask worker ADDRESS --preload brian2``.
+PRELOAD = ("brian2",)
+
+
+@dataclass
+class Run:
+    """One run of a sweep: ``function(**kwargs)``, stored as ``<name>.json``."""
+
+    name: str
+    function: Callable[..., dict]
+    kwargs: dict = field(default_factory=dict)
+
+
+def result_path(results_dir, name: str) -> Path:
+    return Path(results_dir) / f"{name}.json"
+
+
+def finished(results_dir, runs: list[Run]) -> dict[str, dict]:
+    """Results of the runs that a previous sweep already finished, by name."""
+    done = {}
+    for run in runs:
+        path = result_path(results_dir, run.name)
+        if path.is_file():
+            done[run.name] = json.loads(path.read_text())
+    return done
+
+
+def _single_threaded(function, kwargs):
+    """Run ``function`` in a worker with one BLAS thread (one run per core)."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1):
+        return function(**kwargs)
+
+
+def run_sweep(runs: list[Run], results_dir, *, scheduler: str | None = None,
+              n_workers: int | None = None,
+              say: Callable[[str], None] = print) -> dict[str, dict]:
+    """Run every run not finished before; returns all results by name.
+
+    Parameters
+    ----------
+    runs : the sweep; names must be unique (they name the result files).
+    results_dir : where ``<name>.json`` results go (created).
+    scheduler : address of an existing Dask scheduler; default a local cluster.
+    n_workers : local cluster size (default: one per core, at most one per pending run).
+    """
+    names = [r.name for r in runs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"sweep run names must be unique, got {names}")
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    results = finished(results_dir, runs)
+    pending = [r for r in runs if r.name not in results]
+    if results:
+        say(f"sweep: {len(results)} of {len(runs)} runs finished before; "
+            f"{len(pending)} to go")
+    if not pending:
+        return results
+    from dask.distributed import Client, LocalCluster, as_completed
+    if scheduler is None:
+        workers = n_workers or min(os.cpu_count() or 1, len(pending))
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, preload=list(PRELOAD))
+        client = Client(cluster)
+        where = f"a local cluster of {workers} workers"
+    else:
+        cluster = None
+        client = Client(scheduler, timeout="20s")
+        where = f"the scheduler at {scheduler}"
+    t0 = time.perf_counter()
+    say(f"sweep: {len(pending)} runs on {where}")
+    try:
+        futures = {client.submit(_single_threaded, r.function, r.kwargs, key=f"{r.name}-"
+                                 f"{time.time_ns()}", pure=False): r for r in pending}
+        for n, future in enumerate(as_completed(futures), 1):
+            run = futures[future]
+            result = future.result()
+            write_json(result_path(results_dir, run.name), result)
+            results[run.name] = result
+            say(f"sweep: {run.name} done ({n}/{len(pending)}, "
+                f"{time.perf_counter() - t0:.0f} s)")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return results
