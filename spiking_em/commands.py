@@ -154,25 +154,10 @@ def compare_command(args) -> int:
                               progress=lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}",
                                                        flush=True))
     paths = rate_vs_spike_figures.write_all(out, results, arrays)
-    inf, inp, gen = results["inference"], results["inpainting"], results["generation"]
-    rate = {k: (f"{results[k]['rate'][m]['mean']:{f}}" if "rate" in results[k] else "skipped")
-            for k, m, f in (("inference", "gain", "+.2f"), ("inpainting", "mse", ".4f"))}
-    lif = inf["spiking"]
-    print(f"log p(x,h) gain over the feed-forward start: numpy {inf['numpy']['gain']['mean']:+.2f}, "
-          f"Brian2 rate {rate['inference']}, LIF decoded {lif['gain']['mean']:+.2f} / "
-          f"state {lif['state']['gain']['mean']:+.2f} "
-          f"(LIF/numpy on the same digits {lif['gain_ratio_to_numpy']:.2f} / "
-          f"{lif['state']['gain_ratio_to_numpy']:.2f}); LIF decoded start and end minus numpy's "
-          f"{lif['start_minus_numpy']['mean']:+.2f}, {lif['end_minus_numpy']['mean']:+.2f}")
-    print(f"in-painting MSE: numpy {inp['numpy']['mse']['mean']:.4f}, Brian2 rate "
-          f"{rate['inpainting']}, LIF {inp['spiking']['mse']['mean']:.4f} "
-          f"(x{inp['spiking']['ratio_to_numpy']:.2f}), mean image {inp['mean_image']['mse']['mean']:.4f}")
-    print(f"Parzen LL (sigma {gen['sigma']:.3g}): numpy {gen['numpy']['parzen_ll']['mean']:.1f}, "
-          f"LIF {gen['spiking']['parzen_ll']['mean']:.1f} "
-          f"({gen['spiking']['difference_to_numpy']:+.1f} vs numpy with as many samples)")
-    print(f"{results['n_compilations']} compilations; LIF inference "
-          f"{inf['spiking']['cost']['items_per_minute']:.0f} digits/min; wrote "
-          + ", ".join(str(p) for p in paths))
+    from spiking_em.experiments.rate_vs_spike import summary_lines
+    for line in summary_lines(results):
+        print(line)
+    print(f"{results['n_compilations']} compilations; wrote " + ", ".join(str(p) for p in paths))
     return 0
 
 

@@ -5,13 +5,22 @@ Three tasks, each run identically by the three implementations:
 
 - INFERENCE (Fig. 4 analogue): log p(x, h1, h2) at the feed-forward start and after every
   iteration, with h decoded from spikes over a sliding window (and the hidden state itself);
-  the gain over the start, and the start and end against numpy's (a gain ratio alone would
-  reward a network that starts badly); reconstruction error of the network's own
-  reconstruction area against x.
-- In-painting (Fig. 5 analogue): half the pixels missing, ``inpaint_cycles`` encode/decode
-  steps; MSE on the missing pixels against the mean-image baseline.
-- GENERATE (Fig. 3 analogue): the free-running network from prior samples of h2; Parzen LL of
-  its samples with the estimator and sigma of the rate model's GENERATE samples (same count).
+  the end state is read from the spike counts of a read-out hold (h frozen, ``end_slots``
+  slots) and set against numpy's start and end (target: above numpy's start by at least half
+  of numpy's gain); reconstruction error of the network's reconstruction area against x.
+- In-painting (Fig. 5 analogue): half the pixels missing, starting from the same uniform-noise
+  values in all three implementations (held while the feed-forward sweep reads them),
+  ``inpaint_cycles`` encode/decode steps; MSE on the missing pixels, read from the
+  reconstruction area's spike counts over the read-out hold, against the mean-image baseline.
+- GENERATE (Fig. 3 analogue): the free-running network from prior samples of h2; samples read
+  from the reconstruction area's spike counts over the read-out hold; Parzen LL with the
+  estimator and sigma of the rate model's GENERATE samples (same count).
+
+Primary numbers are read from spikes (LIF and stochastic variants) or rates (rate variant);
+the reconstruction area's closed-form value (its dendrite's sigmoid, averaged over the same
+window) is kept beside them as a labelled secondary column (``*_dendrite``). For the spiking
+variants the Fano factor of 20 ms counts during the INFERENCE read-out hold (constant rates) is
+reported per area.
 
 Every network is compiled once (one build per shape and variant) and re-run through
 ``run_args``; the JSON records the number of builds, wall-clock cost per digit, simulated
@@ -44,6 +53,7 @@ from spiking_em.spiking.areas import VARIANTS, AreaNetwork, NetworkConfig
 from spiking_em.spiking.codes import RateCode, derive_codes
 from spiking_em.spiking.readout import run_presentations
 from spiking_em.spiking.transfer import fitted_transfer
+from spiking_em.spiking.variability import fano_factor
 from spiking_em.validation import check_positive_int
 
 logger = logging.getLogger(__name__)
@@ -62,10 +72,9 @@ class CompareConfig:
     hold_slots : slots in which the free visible area copies g1(h1) (GENERATE).
     window_slots : sliding window for decoding rates from spikes.
 
-    In-painted pixels and generated samples are read from the reconstruction area XR as the
-    value its neurons represent (sigmoid of their synaptic input, averaged over the window),
-    which plays the part of the rate model's g1(h1); the same read from XR's spike counts is
-    reported beside it.
+    end_slots : read-out hold at the end of every task: h frozen while the end state (INFERENCE),
+        the in-painted pixels and the samples are counted from spikes over it.
+    variants : the Brian2 unit models run (:data:`spiking_em.spiking.units.VARIANTS`).
     inpaint_cycles : encode/decode steps of in-painting, at ``inpaint_alpha`` (paper: 0.001).
     """
 
@@ -83,14 +92,22 @@ class CompareConfig:
     inpaint_alpha: float = 0.001
     generate_cycles: int = 3
     generate_alpha: float = 0.3
+    end_slots: int = 10
+    variants: tuple = ("spiking", "stochastic", "rate")
     network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=546))
 
     def __post_init__(self):
         for name in ("n_digits", "n_samples", "n_steps", "ff_slots", "hold_slots",
-                     "window_slots", "inpaint_cycles", "generate_cycles"):
+                     "window_slots", "inpaint_cycles", "generate_cycles", "end_slots"):
             check_positive_int(name, getattr(self, name))
         for name in ("n_rate_digits", "n_rate_samples"):   # 0 skips the Brian2 rate network
             check_positive_int(name, getattr(self, name), minimum=0)
+        unknown = [v for v in self.variants if v not in VARIANTS]
+        if unknown or not self.variants:
+            raise ValueError(f"variants must be some of {VARIANTS}, got {self.variants}")
+        if self.end_slots < 2:
+            raise ValueError(f"end_slots must be >= 2 (Fano factors need two bins), got "
+                             f"{self.end_slots}")
         if self.window_slots > self.ff_slots:
             raise ValueError(f"window_slots ({self.window_slots}) must fit in the feed-forward "
                              f"sweep (ff_slots = {self.ff_slots})")
@@ -102,7 +119,10 @@ class CompareConfig:
                    inpaint_cycles=2, network=NetworkConfig(n_slots=220))
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["variants"] = list(self.variants)
+        return d
+
 
 
 def code_reference(model: TrainedModel, x: np.ndarray) -> dict:
@@ -145,10 +165,13 @@ class Backends:
         self.builds[variant]["runs"] = net.n_runs
         device.reset()
 
-    def run(self, variant, presentations, readout_slots, *, rng, progress=None, raster=False):
-        return run_presentations(self.network(variant), self.params, self.codes, presentations,
-                                 readout_slots, delta=self.config.delta,
-                                 window=self.config.window_slots, rng=rng, keep_raster=raster,
+    def run(self, variant, task: "Task", n: int, *, rng, progress=None, raster=False):
+        spikes = self.network(variant).unit_model.emits_spikes
+        return run_presentations(self.network(variant), self.params, self.codes,
+                                 task.presentations[:n], task.readout_slots,
+                                 delta=self.config.delta, window=self.config.window_slots,
+                                 windows=task.windows, rng=rng, keep_raster=raster,
+                                 keep_counts=task.count_instants if spikes else (),
                                  progress=progress)
 
 
@@ -163,13 +186,25 @@ def _cost(readout, n_items: int, wall_s: float) -> dict:
 
 @dataclass
 class Task:
-    """Inputs of one task and the numpy rate model's results on them."""
+    """Inputs of one task and the numpy rate model's results on them.
+
+    ``windows``: the decoding window of each read-out slot; ``count_instants``: positions in
+    ``readout_slots`` whose per-neuron spike counts are kept (Fano factors).
+    """
 
     name: str
     presentations: list
     readout_slots: list
     numpy: dict
     arrays: dict
+    windows: list = field(default_factory=list)
+    count_instants: tuple = ()
+
+
+def _with_end_hold(phases: list, config: "CompareConfig") -> tuple[list, int]:
+    """``phases`` plus the read-out hold; returns them and the hold's last slot."""
+    phases = phases + [schedule.Phase("hold", config.end_slots)]
+    return phases, sum(ph.n_slots for ph in phases) - 1
 
 
 def inference_task(b: Backends, x: np.ndarray) -> Task:
@@ -181,28 +216,41 @@ def inference_task(b: Backends, x: np.ndarray) -> Task:
     lp = np.stack([log_joint(x, a, z, p, b.model.prior) for a, z in traj])
     numpy = _logp_summary(lp)
     numpy["reconstruction_mse"] = mean_se(((x - g1(h1, p)) ** 2).mean(axis=1))
-    phases = schedule.inference_phases(c.n_steps, c.alpha, c.ff_slots)
-    return Task("inference", [schedule.Presentation(phases, clamp=xi) for xi in x],
-                [c.ff_slots - 1] + [c.ff_slots + k for k in range(c.n_steps)], numpy,
-                {"x": x, "h1": h1, "h2": h2, "logp": lp})
+    phases, last = _with_end_hold(schedule.inference_phases(c.n_steps, c.alpha, c.ff_slots), c)
+    curve = [c.ff_slots - 1] + [c.ff_slots + k for k in range(c.n_steps)]
+    hold_bins = [last - c.end_slots + 1 + k for k in range(c.end_slots)]
+    slots = curve + hold_bins + [last]
+    windows = [c.window_slots] * len(curve) + [1] * c.end_slots + [c.end_slots]
+    return Task("inference", [schedule.Presentation(phases, clamp=xi) for xi in x], slots, numpy,
+                {"x": x, "h1": h1, "h2": h2, "logp": lp}, windows,
+                tuple(range(len(curve), len(curve) + c.end_slots)))
 
 
 def inference_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     x, h1_np, h2_np = task.arrays["x"][:n], task.arrays["h1"][:n], task.arrays["h2"][:n]
-    p, prior = b.params, b.model.prior
-    lp_dec = _logp_over(x, ro.decoded["H1"], ro.decoded["H2"], p, prior)
-    lp_state = _logp_over(x, ro.state["H1"], ro.state["H2"], p, prior)
+    p, prior, c = b.params, b.model.prior, b.config
+    curve = slice(0, c.n_steps + 1)
+    lp_dec = _logp_over(x, ro.decoded["H1"][:, curve], ro.decoded["H2"][:, curve], p, prior)
+    lp_state = _logp_over(x, ro.state["H1"][:, curve], ro.state["H2"][:, curve], p, prior)
     lp_np = task.arrays["logp"][:, :n]
     out = _logp_summary(lp_dec, lp_np)
     out["state"] = _logp_summary(lp_state, lp_np)
+    h1_end, h2_end = ro.decoded["H1"][:, -1], ro.decoded["H2"][:, -1]
+    out["end_state"] = _end_state(log_joint(x, h1_end, h2_end, p, prior), lp_np,
+                                  log_joint(x, ro.state["H1"][:, -1], ro.state["H2"][:, -1],
+                                            p, prior),
+                                  window_ms=c.end_slots * c.network.slot_ms)
     out["reconstruction_mse"] = mean_se(((x - ro.decoded["XR"][:, -1]) ** 2).mean(axis=1))
     out["h1_rms_difference_to_numpy"] = {
-        "decoded": float(np.sqrt(np.mean((ro.decoded["H1"][:, -1] - h1_np) ** 2))),
-        "state": float(np.sqrt(np.mean((ro.state["H1"][:, -1] - h1_np) ** 2))),
+        "spike_read_end": float(np.sqrt(np.mean((h1_end - h1_np) ** 2))),
+        "dendrite_state_end": float(np.sqrt(np.mean((ro.state["H1"][:, -1] - h1_np) ** 2))),
         "h1_rms": float(np.sqrt(np.mean(h1_np ** 2)))}
     out["max_abs_state_difference_to_numpy"] = {
         "h1": float(np.abs(ro.state["H1"][:, -1] - h1_np).max()),
         "h2": float(np.abs(ro.state["H2"][:, -1] - h2_np).max())}
+    if ro.counts:
+        out["fano_factor"] = {area: fano_factor(counts) for area, counts in ro.counts.items()}
+        out["fano_factor"]["bin_ms"] = c.network.slot_ms
     out["numpy_on_same_digits"] = _logp_summary(lp_np)
     out["gain_ratio_to_numpy"] = out["gain"]["mean"] / out["numpy_on_same_digits"]["gain"]["mean"]
     out["state"]["gain_ratio_to_numpy"] = (out["state"]["gain"]["mean"] /
@@ -210,34 +258,59 @@ def inference_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     return out, {"logp": lp_dec, "logp_state": lp_state}
 
 
+def _end_state(lp_end: np.ndarray, lp_numpy: np.ndarray, lp_end_dendrite: np.ndarray, *,
+               window_ms: float) -> dict:
+    """INFERENCE's end state read from spikes against numpy's start and end on the same digits;
+    target: above numpy's start by at least half of numpy's gain."""
+    start, end = lp_numpy[0].mean(), lp_numpy[-1].mean()
+    target = start + 0.5 * (end - start)
+    value = float(lp_end.mean())
+    return {"spike_read": mean_se(lp_end), "window_ms": window_ms,
+            "dendrite_state": mean_se(lp_end_dendrite),
+            "numpy_start": float(start), "numpy_end": float(end),
+            "target_numpy_start_plus_half_gain": float(target), "target_met": value >= target,
+            "above_numpy_start_in_numpy_gains": float((value - start) / (end - start))}
+
+
 def inpainting_task(b: Backends, x: np.ndarray, mean_image: np.ndarray, *, rng) -> Task:
-    """Half-missing digits and the numpy in-painting of them."""
+    """Half-missing digits and the numpy in-painting of them, from the same starting values
+    (uniform noise on the missing pixels) as the networks'."""
     c, p = b.config, b.params
     mask = random_half_mask(x.shape, rng=rng)
+    start = rng.random(x.shape)
     filled = inpaint(x, mask, p, rng=rng, n_encode_decode=c.inpaint_cycles,
-                     config=InferenceConfig(delta=c.delta, alpha=c.inpaint_alpha))
+                     config=InferenceConfig(delta=c.delta, alpha=c.inpaint_alpha), start=start)
     numpy = {"mse": mean_se(missing_pixel_mse(filled, x, mask)),
              "mean_image_mse": mean_se(missing_pixel_mse(np.broadcast_to(mean_image, x.shape), x,
                                                      mask)),
              "settings": {"cycles": c.inpaint_cycles, "inference_steps_per_cycle": 15,
-                          "alpha": c.inpaint_alpha, "fraction_missing": 0.5}}
-    phases = schedule.inpainting_phases(c.inpaint_cycles, 15, c.inpaint_alpha, c.ff_slots)
-    pres = [schedule.Presentation(phases, clamp=np.where(mask[k], x[k], schedule.UNCLAMPED))
+                          "alpha": c.inpaint_alpha, "fraction_missing": 0.5,
+                          "start": "missing pixels start at the same U(0, 1) noise in numpy "
+                                   "and the networks (held there during the first "
+                                   "feed-forward sweep)"}}
+    phases, last = _with_end_hold(
+        schedule.inpainting_phases(c.inpaint_cycles, 15, c.inpaint_alpha, c.ff_slots), c)
+    pres = [schedule.Presentation(phases, clamp=np.where(mask[k], x[k], schedule.UNCLAMPED),
+                                  start_clamp=np.where(mask[k], x[k], start[k]))
             for k in range(len(x))]
-    return Task("inpainting", pres, [sum(ph.n_slots for ph in phases) - 1], numpy,
-                {"x": x, "mask": mask, "filled": filled})
+    return Task("inpainting", pres, [last], numpy, {"x": x, "mask": mask, "filled": filled},
+                [c.end_slots])
 
 
 def inpainting_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
-    """MSE of the reconstruction area's value (headline) and of its spike counts."""
+    """MSE of the pixels read from the reconstruction area's spike counts over the read-out
+    hold (headline), and of its dendrite's value over the same window (secondary)."""
     x, mask = task.arrays["x"][:n], task.arrays["mask"][:n]
-    filled = np.where(mask, x, np.clip(ro.state["XR"][:, -1], 0, 1))
     counted = np.where(mask, x, np.clip(ro.decoded["XR"][:, -1], 0, 1))
-    out = {"mse": mean_se(missing_pixel_mse(filled, x, mask)),
-           "mse_from_spike_counts": mean_se(missing_pixel_mse(counted, x, mask)),
+    dendrite = np.where(mask, x, np.clip(ro.state["XR"][:, -1], 0, 1))
+    out = {"mse": mean_se(missing_pixel_mse(counted, x, mask)),
+           "read_from": f"XR spike counts over {b.config.end_slots} slots",
+           "mse_dendrite": mean_se(missing_pixel_mse(dendrite, x, mask)),
            "numpy_on_same_digits": mean_se(missing_pixel_mse(task.arrays["filled"][:n], x, mask))}
     out["ratio_to_numpy"] = out["mse"]["mean"] / out["numpy_on_same_digits"]["mean"]
-    return out, {"filled": filled[:10]}
+    out["ratio_to_numpy_dendrite"] = (out["mse_dendrite"]["mean"]
+                                      / out["numpy_on_same_digits"]["mean"])
+    return out, {"filled": counted[:10]}
 
 
 def generation_task(b: Backends, n: int, *, rng) -> Task:
@@ -245,20 +318,20 @@ def generation_task(b: Backends, n: int, *, rng) -> Task:
     c, p, prior = b.config, b.params, b.model.prior
     samples = generate(p, prior, n, rng=rng, n_encode_decode=c.generate_cycles,
                        config=InferenceConfig(delta=c.delta, alpha=c.generate_alpha))
-    phases = schedule.generation_phases(c.generate_cycles, 15, c.generate_alpha, c.ff_slots,
-                                        c.hold_slots)
+    phases, last = _with_end_hold(schedule.generation_phases(
+        c.generate_cycles, 15, c.generate_alpha, c.ff_slots, c.hold_slots), c)
     h2 = prior.sample(n, rng=rng).astype(np.float64)
     blank = np.full(p.sizes[0], schedule.UNCLAMPED)
     pres = [schedule.Presentation(phases, clamp=blank, free=True, h2_init=h2[k])
             for k in range(n)]
-    return Task("generation", pres, [sum(ph.n_slots for ph in phases) - 1], {},
-                {"samples": samples})
+    return Task("generation", pres, [last], {}, {"samples": samples}, [c.end_slots])
 
 
 def generation_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
-    """Samples: the reconstruction area's value; also its spike counts over the window."""
-    return {}, {"samples": np.clip(ro.state["XR"][:, -1], 0, 1),
-                "samples_spike_counts": np.clip(ro.decoded["XR"][:, -1], 0, 1)}
+    """Samples read from the reconstruction area's spike counts over the read-out hold; also
+    its dendrite's value over the same window (secondary)."""
+    return {}, {"samples": np.clip(ro.decoded["XR"][:, -1], 0, 1),
+                "samples_dendrite": np.clip(ro.state["XR"][:, -1], 0, 1)}
 
 
 def _parzen_comparison(samples: dict, valid, test) -> dict:
@@ -334,7 +407,7 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
               "inpaint_numpy": tasks[1].arrays["filled"][:10],
               "samples_numpy": tasks[2].arrays["samples"][:100]}
     samples = {"numpy": tasks[2].arrays["samples"]}
-    for variant in ("spiking", "rate"):
+    for variant in config.variants:
         if variant == "rate" and config.n_rate_digits == 0:
             continue
         net_t0 = time.perf_counter()
@@ -343,11 +416,11 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
         for task in tasks:
             full = len(task.presentations)
             limit = config.n_rate_samples if task.name == "generation" else config.n_rate_digits
-            n = full if variant == "spiking" else min(full, limit)
+            n = min(full, limit) if variant == "rate" else full
             say(f"{task.name}, Brian2 {variant} network: {n} presentations")
             t0 = time.perf_counter()
-            ro = b.run(variant, task.presentations[:n], task.readout_slots, rng=rng,
-                       raster=variant == "spiking" and task.name == "inference",
+            ro = b.run(variant, task, n, rng=rng,
+                       raster=variant != "rate" and task.name == "inference",
                        progress=_progress(say, f"{task.name} {variant}"))
             summary, extra = RESULT_FUNCTIONS[task.name](b, task, ro, n)
             summary["cost"] = _cost(ro, n, time.perf_counter() - t0)
@@ -355,20 +428,21 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
             if task.name == "inference":
                 arrays[f"logp_{variant}"] = extra["logp"]
                 if ro.raster:
-                    arrays["raster"] = ro.raster
+                    arrays[f"raster_{variant}"] = ro.raster
             elif task.name == "inpainting":
                 arrays[f"inpaint_{variant}"] = extra["filled"]
             else:
                 samples[variant] = extra["samples"]
                 arrays[f"samples_{variant}"] = extra["samples"][:100]
-                if variant == "spiking":
-                    samples["spiking_spike_counts"] = extra["samples_spike_counts"]
-                    arrays["samples_spiking_spike_counts"] = extra["samples_spike_counts"][:100]
+                if variant != "rate":
+                    samples[f"{variant}_dendrite"] = extra["samples_dendrite"]
         b.release(variant)
         say(f"Brian2 {variant} network done in {time.perf_counter() - net_t0:.0f} s")
     n_parzen = min(len(dataset.valid), 10_000)
+    samples["real_training_images"] = dataset.train[
+        rng.permutation(len(dataset.train))[:config.n_samples]]
     generation = _parzen_comparison(samples, dataset.valid[:n_parzen], dataset.test)
-    for variant in ("spiking", "rate"):
+    for variant in config.variants:
         if variant in results["generation"]:
             generation[variant]["cost"] = results["generation"][variant]["cost"]
     results["generation"] = generation
@@ -380,7 +454,48 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
     results["settings"] = {"compare": config.as_dict(), "seed": seed, "dataset": dataset.name,
                            "model_seed": model.meta.get("seed"),
                            "train_config": model.config.as_dict(), "version": __version__,
-                           "variants": list(VARIANTS)}
+                           "variants": list(config.variants),
+                           "read_out": "primary numbers from spike counts (LIF, stochastic) or "
+                                       "rates (rate variant); *_dendrite: the reconstruction "
+                                       "area's closed-form value, secondary"}
     results["wall_s"] = time.perf_counter() - t_start
     arrays["transfer"] = b.transfer_data
     return results, arrays
+
+
+def summary_lines(results: dict) -> list[str]:
+    """The comparison's headline numbers as printable lines (spike-read values first)."""
+    inf, inp, gen = results["inference"], results["inpainting"], results["generation"]
+    n = inf["numpy"]
+    lines = [f"INFERENCE log p(x, h): numpy {n['mean'][0]:.2f} -> {n['mean'][-1]:.2f} "
+             f"(gain {n['gain']['mean']:+.2f})"]
+    for v in NETWORK_ORDER:
+        if v not in inf:
+            continue
+        e, g = inf[v].get("end_state"), inf[v]
+        source = f"spikes over {e['window_ms']:g} ms" if v != "rate" else "rates"
+        line = (f"  {v}: start {g['mean'][0]:.2f}, end read from {source} "
+                f"{e['spike_read']['mean']:.2f} (target "
+                f"{e['target_numpy_start_plus_half_gain']:.2f}: "
+                f"{'met' if e['target_met'] else 'NOT met'}); dendrite state "
+                f"{e['dendrite_state']['mean']:.2f}")
+        if "fano_factor" in g:
+            line += "; Fano " + ", ".join(f"{a} {f['pooled']:.2f}" for a, f in
+                                         g["fano_factor"].items()
+                                         if isinstance(f, dict) and f["pooled"] is not None)
+        lines.append(line)
+    lines.append(f"in-painting MSE (same starts): numpy {inp['numpy']['mse']['mean']:.4f}, "
+                 + ", ".join(f"{v} {inp[v]['mse']['mean']:.4f} (x{inp[v]['ratio_to_numpy']:.2f};"
+                             f" dendrite {inp[v]['mse_dendrite']['mean']:.4f})"
+                             for v in NETWORK_ORDER if v in inp)
+                 + f", mean image {inp['mean_image']['mse']['mean']:.4f}")
+    lines.append(f"Parzen LL (sigma {gen['sigma']:.3g}, {gen['numpy']['n_samples']} samples): "
+                 f"numpy {gen['numpy']['parzen_ll']['mean']:.1f}, "
+                 + ", ".join(f"{v} {gen[v]['parzen_ll']['mean']:.1f} "
+                             f"({gen[v]['difference_to_numpy']:+.1f})"
+                             for v in NETWORK_ORDER + tuple(f"{w}_dendrite" for w in NETWORK_ORDER)
+                             + ("real_training_images",) if v in gen))
+    return lines
+
+
+NETWORK_ORDER = ("spiking", "stochastic", "rate")

@@ -9,8 +9,11 @@ from spiking_em import atomic
 from spiking_em.experiments.plotting import STYLE, image_grid, plt, write_json
 
 LABELS = {"numpy": "numpy rate model", "rate": "Brian2 rate network",
-          "spiking": "Brian2 LIF network", "spiking_spike_counts": "LIF, XR spike counts"}
-COLORS = {"numpy": "k", "rate": "tab:blue", "spiking": "tab:red"}
+          "spiking": "Brian2 LIF network (spikes)", "stochastic": "Brian2 Poisson network (spikes)",
+          "spiking_dendrite": "LIF, XR dendrite value", "stochastic_dendrite":
+          "Poisson, XR dendrite value", "real_training_images": "real training images"}
+COLORS = {"numpy": "k", "rate": "tab:blue", "spiking": "tab:red", "stochastic": "tab:orange"}
+NETWORKS = ("rate", "spiking", "stochastic")
 
 
 def plot_logp(results: dict, path: Path, slot_ms: float) -> Path:
@@ -22,7 +25,7 @@ def plot_logp(results: dict, path: Path, slot_ms: float) -> Path:
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
         for ax, key, title in ((axes[0], None, "h decoded from spikes / rates"),
                                (axes[1], "state", "hidden state h (voltage-like)")):
-            for name in [n for n in ("numpy", "rate", "spiking") if n in inf]:
+            for name in [n for n in ("numpy",) + NETWORKS if n in inf]:
                 entry = inf[name] if key is None or name == "numpy" else inf[name][key]
                 numpy_start = (entry["mean"][0] if name == "numpy" else
                                inf[name]["numpy_on_same_digits"]["mean"][0])
@@ -31,6 +34,18 @@ def plot_logp(results: dict, path: Path, slot_ms: float) -> Path:
                 ax.errorbar(it, mean, yerr=entry["se"], color=COLORS[name], capsize=2,
                             label=f"{LABELS[name]} (gain {entry['gain']['mean']:+.2f}, "
                                   f"n={entry['n_digits']})")
+                end = inf[name].get("end_state") if key is None else None
+                if end:   # the end state read over the read-out hold
+                    ax.errorbar([it[-1] + 1.5], [end["spike_read"]["mean"] - numpy_start],
+                                yerr=[end["spike_read"]["se"]], fmt="*", ms=9,
+                                color=COLORS[name], capsize=2)
+            if key is None and any("end_state" in inf[n] for n in NETWORKS if n in inf):
+                e = next(inf[n]["end_state"] for n in NETWORKS if n in inf and
+                         "end_state" in inf[n])
+                ax.axhline(e["target_numpy_start_plus_half_gain"] - e["numpy_start"], color="0.5",
+                           ls=":", lw=0.8, label="target: numpy start + half numpy's gain")
+                ax.plot([], [], "*", color="0.3", ms=8,
+                        label=f"end state, read over the {e['window_ms']:g} ms read-out hold")
             ax.set_xlabel(f"INFERENCE iteration (1 iteration = {slot_ms:g} ms simulated)")
             ax.set_title(title)
             ax.legend(fontsize=7)
@@ -44,33 +59,32 @@ def plot_images(arrays: dict, results: dict, path: Path) -> Path:
     """Fig. 5 and Fig. 3 analogues: in-painted digits and generated samples of each variant."""
     inp, gen = results["inpainting"], results["generation"]
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(2, 4, figsize=(12, 6.5))
+        fig, axes = plt.subplots(2, 5, figsize=(15, 6.5))
         orig, mask = arrays["inpaint_original"], arrays["inpaint_mask"]
         panels = [("original", orig), ("input (missing = grey)", np.where(mask, orig, 0.5))]
         panels += [(f"{LABELS[k]}\nMSE {inp[k]['mse']['mean']:.4f}", arrays[f"inpaint_{k}"])
-                   for k in ("numpy", "spiking")]
+                   for k in ("numpy", "spiking", "stochastic") if f"inpaint_{k}" in arrays]
         for ax, (title, imgs) in zip(axes[0], panels):
             ax.imshow(image_grid(imgs[:8], 2), cmap="gray", vmin=0, vmax=1)
             ax.set_title(title, fontsize=8)
             ax.axis("off")
-        names = [n for n in ("numpy", "rate", "spiking", "spiking_spike_counts") if n in gen]
+        names = [n for n in ("numpy",) + NETWORKS if n in gen]
         for ax, name in zip(axes[1], names):
             ll = gen[name]["parzen_ll"]
             ax.imshow(image_grid(arrays[f"samples_{name}"][:36], 6), cmap="gray", vmin=0, vmax=1)
             ax.set_title(f"GENERATE, {LABELS[name]}\nParzen LL {ll['mean']:.1f} ± {ll['se']:.1f} "
                          f"(σ={gen['sigma']:.3g}, n={gen[name]['n_samples']})", fontsize=8)
             ax.axis("off")
-        for ax in axes[1, len(names):]:
+        for ax in list(axes[1, len(names):]) + list(axes[0, len(panels):]):
             ax.axis("off")
         atomic.save_figure(fig, path)
         plt.close(fig)
     return path
 
 
-def plot_raster(arrays: dict, path: Path, slot_ms: float, ff_slots: int) -> Path:
+def plot_raster(raster: dict, path: Path, slot_ms: float, ff_slots: int, label: str) -> Path:
     """Spike rasters of the areas x, h1, h2 (and the reconstruction g1(h1)) for one digit; ON
     neurons of a signed code in black, OFF neurons in blue."""
-    raster = arrays["raster"]
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True)
         for ax, area, title in zip(axes, ("X", "H1", "H2", "XR"),
@@ -85,8 +99,8 @@ def plot_raster(arrays: dict, path: Path, slot_ms: float, ff_slots: int) -> Path
             ax.axvline(ff_slots * slot_ms, color="tab:red", lw=0.8)
             ax.set_ylabel(f"{title}\nunit")
             ax.legend(fontsize=6, loc="upper right", markerscale=4)
-        axes[0].set_title("one test digit: feed-forward sweep (left of the red line), then "
-                          "INFERENCE")
+        axes[0].set_title(f"{label}, one test digit: feed-forward sweep (left of the red "
+                          "line), INFERENCE, read-out hold")
         axes[-1].set_xlabel("time (ms)")
         atomic.save_figure(fig, path)
         plt.close(fig)
@@ -134,8 +148,11 @@ def write_all(out_dir, results: dict, arrays: dict) -> list[Path]:
     paths = [write_json(out_dir / "rate_vs_spike.json", results),
              plot_logp(results, out_dir / "rate_vs_spike_logp.png", slot_ms),
              plot_images(arrays, results, out_dir / "rate_vs_spike_images.png")]
-    if "raster" in arrays:
-        paths.append(plot_raster(arrays, out_dir / "rate_vs_spike_raster.png", slot_ms, ff))
+    for variant, suffix in (("spiking", ""), ("stochastic", "_stochastic")):
+        if f"raster_{variant}" in arrays:
+            paths.append(plot_raster(arrays[f"raster_{variant}"],
+                                     out_dir / f"rate_vs_spike_raster{suffix}.png", slot_ms, ff,
+                                     LABELS[variant]))
     if "transfer" in arrays:
         paths.append(plot_transfer(arrays["transfer"], results["transfer_fit"],
                                    out_dir / "lif_transfer.png"))

@@ -71,8 +71,10 @@ def random_half_mask(shape, *, rng: np.random.Generator, fraction_missing: float
 
 def inpaint(x: np.ndarray, visible_mask: np.ndarray, params: Params, *, rng: np.random.Generator,
             n_encode_decode: int = 20, config: InferenceConfig = InferenceConfig.paper(),
-            on_step: Callable[[int, np.ndarray], None] | None = None) -> np.ndarray:
-    """Fill in missing pixels (Fig. 5): clamp the visible ones, start the rest at uniform noise.
+            on_step: Callable[[int, np.ndarray], None] | None = None,
+            start: np.ndarray | None = None) -> np.ndarray:
+    """Fill in missing pixels (Fig. 5): clamp the visible ones, start the rest at uniform noise
+    (or at ``start``'s values, e.g. to give another implementation the same starting point).
 
     Each of ``n_encode_decode`` steps is an INFERENCE whose data term is
     f1(x_visible with g1(h1) on the missing pixels) - f1(g1(h1)), followed by writing
@@ -87,7 +89,11 @@ def inpaint(x: np.ndarray, visible_mask: np.ndarray, params: Params, *, rng: np.
     if visible_mask.shape != x.shape or visible_mask.dtype != bool:
         raise ValueError(f"visible_mask must be a boolean array of shape {x.shape}, got "
                          f"{visible_mask.dtype} {visible_mask.shape}")
-    current = np.where(visible_mask, x, rng.random(x.shape, dtype=np.float32)).astype(x.dtype)
+    if start is None:
+        start = rng.random(x.shape, dtype=np.float32)
+    elif np.shape(start) != x.shape:
+        raise ValueError(f"start must have the shape of x {x.shape}, got {np.shape(start)}")
+    current = np.where(visible_mask, x, start).astype(x.dtype)
     if on_step is not None:
         on_step(0, current)
     for step in range(1, n_encode_decode + 1):

@@ -29,6 +29,8 @@ class Readout:
     (spiking) or rates (rate variant); ``state[area]``: the same for the state h of H1/H2 and
     for the value of the reconstruction area XR (sigmoid of its synaptic input, averaged over
     the decoding window: the pixel intensity its spikes quantize);
+    ``counts[area]`` (only when asked): (n_presentations, n_kept_instants, 2 n_units) spike
+    counts of every ON (first half) and OFF neuron over the decoding window;
     ``raster``: spike times (s), unit indices and signs of the first presentation per recorded
     area (spiking only); ``run_s``: wall time of the binary runs; ``sim_s``: simulated time.
     """
@@ -36,6 +38,7 @@ class Readout:
     decoded: dict[str, np.ndarray]
     state: dict[str, np.ndarray]
     raster: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    counts: dict[str, np.ndarray] = field(default_factory=dict)
     run_s: float = 0.0
     sim_s: float = 0.0
     n_runs: int = 0
@@ -44,8 +47,9 @@ class Readout:
 
 
 def window_counts(slot_idx: np.ndarray, unit_idx: np.ndarray, n_slots: int, n_units: int,
-                  ends: np.ndarray, window: int, weights: np.ndarray | None = None) -> np.ndarray:
-    """Spike counts of each unit over slots (end - window, end], for every ``end``.
+                  ends: np.ndarray, window, weights: np.ndarray | None = None) -> np.ndarray:
+    """Spike counts of each unit over slots (end - window, end], for every ``end`` (``window``:
+    one width, or one per end).
 
     ``weights`` (one per spike, e.g. +1 for ON and -1 for OFF neurons) makes them signed counts.
     """
@@ -59,7 +63,8 @@ def window_counts(slot_idx: np.ndarray, unit_idx: np.ndarray, n_slots: int, n_un
 def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCode],
                       presentations: list[Presentation], readout_slots: list[int], *,
                       delta: float, window: int, rng: np.random.Generator,
-                      keep_raster: bool = False,
+                      keep_raster: bool = False, keep_counts: tuple[int, ...] = (),
+                      windows: list[int] | None = None,
                       progress: Callable[[int, int], None] | None = None) -> Readout:
     """Run every presentation and read H1, H2 and XR at the ends of ``readout_slots``.
 
@@ -68,6 +73,9 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
     codes : the rate code of each kind of value (:func:`codes.derive_codes`).
     readout_slots : slot indices within a presentation (the same for all presentations).
     window : decoding window in slots (spike counts, and the average of XR's value).
+    windows : one window per read-out slot instead (e.g. a longer one for an end state).
+    keep_counts : positions in ``readout_slots`` at which every neuron's spike counts over the
+        window are also returned (``counts``), for variability measures.
     keep_raster : keep the spike times of the first presentation (spiking variant).
     progress : called as ``progress(done, total)`` after each run of the binary.
     """
@@ -76,7 +84,12 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
     n_x, _, n_h2 = net.sizes
     runs = pack(presentations, c.n_slots, n_x, n_h2)
     readout_slots = np.asarray(readout_slots)
+    widths = np.full(len(readout_slots), window) if windows is None else np.asarray(windows)
+    if widths.shape != readout_slots.shape or np.any(widths < 1):
+        raise ValueError(f"windows must give one positive width per read-out slot "
+                         f"({len(readout_slots)}), got {windows}")
     decoded = {a: [] for a in READ_AREAS}
+    counts_kept = {a: [] for a in READ_AREAS}
     state = {"H1": [], "H2": [], "XR": []}
     result = Readout(decoded={}, state={})
     model_args = net.run_args(params, codes, delta=delta)   # checks shapes before any run
@@ -94,9 +107,16 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
                 code = codes[AREA_KIND[area]]
                 if net.unit_model.emits_spikes:
                     slots, unit, sign, _ = rec.spikes[area]
-                    counts = window_counts(slots, unit, c.n_slots, net.units(area), ends, window,
+                    n_units = net.units(area)
+                    signed = window_counts(slots, unit, c.n_slots, n_units, ends, widths,
                                            weights=sign.astype(np.float64))
-                    rate = counts / (window * slot_s)
+                    rate = signed / (widths[:, None] * slot_s)
+                    if len(keep_counts):
+                        neuron = unit + n_units * (sign < 0)
+                        kept = np.asarray(keep_counts)
+                        counts_kept[area].append(window_counts(
+                            slots, neuron, c.n_slots, 2 * n_units, ends[kept], widths[kept]
+                        ).astype(np.int16))
                 else:
                     rate = rec.states[f"{area}.r"][ends + 1]
                 decoded[area].append(code.decode(rate))
@@ -104,7 +124,8 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
                 state[area].append(rec.states[f"{area}.h"][ends + 1])
             # the reconstruction area's value, averaged over the same window as the counts
             xr = rec.states["XR.u"]
-            state["XR"].append(np.mean([xr[ends + 1 - k] for k in range(window)], axis=0))
+            state["XR"].append(np.stack([xr[e + 1 - w + 1:e + 2].mean(axis=0)
+                                         for e, w in zip(ends, widths)]))
         if keep_raster and net.unit_model.emits_spikes and not result.raster:
             first = run_inputs.starts[0]
             n_pres = presentations[0].n_slots
@@ -116,4 +137,7 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
             progress(done, len(presentations))
     result.decoded = {a: np.stack(v).astype(np.float32) for a, v in decoded.items()}
     result.state = {a: np.stack(v).astype(np.float32) for a, v in state.items()}
+    if len(keep_counts):
+        result.counts = {a: np.stack(v).astype(np.int32) for a, v in counts_kept.items() if v}
     return result
+

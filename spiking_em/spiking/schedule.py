@@ -65,13 +65,16 @@ class Presentation:
 
     ``clamp`` (n_visible,) holds pixel values in [0, 1] for clamped pixels and UNCLAMPED
     elsewhere; ``free`` makes the unclamped pixels follow the held copy of g1(h1) (generation)
-    instead of the live reconstruction (in-painting).
+    instead of the live reconstruction (in-painting). ``start_clamp``, when given, replaces
+    ``clamp`` during the first phase (in-painting: the missing pixels' starting values, held
+    while the feed-forward sweep reads them, then released to the reconstruction).
     """
 
     phases: list[Phase]
     clamp: np.ndarray
     free: bool = False
     h2_init: np.ndarray | None = None
+    start_clamp: np.ndarray | None = None
 
     @property
     def n_slots(self) -> int:
@@ -131,6 +134,11 @@ def pack(presentations: list[Presentation], n_slots: int, n_x: int, n_h2: int) -
             t += phase.n_slots
         end = cursor + pres.n_slots
         current.clamp[cursor:end] = pres.clamp
+        if pres.start_clamp is not None:
+            if pres.start_clamp.shape != (n_x,):
+                raise ValueError(f"start_clamp must have shape ({n_x},), got "
+                                 f"{pres.start_clamp.shape}")
+            current.clamp[cursor:cursor + pres.phases[0].n_slots] = pres.start_clamp
         current.gates["free"][cursor:end] = float(pres.free)
         if pres.h2_init is not None:
             current.h2_init[cursor:end] = pres.h2_init

@@ -8,7 +8,13 @@ subtraction, and every pathway jumps its target trace by ``w`` at each presynapt
 output is the fitted LIF curve at its current, and every spike-driven jump by the rate it
 stands for (a summed variable ``w * r_pre``). The dendrites, filters and schedule are the same.
 
-Both expose the same operations to :class:`spiking_em.spiking.areas.AreaNetwork`: time steps,
+:class:`PoissonUnits` (the ``"stochastic"`` variant): the same areas, but every coded neuron
+fires as an inhomogeneous Poisson process (escape noise without memory) at the rate the LIF
+neuron would have at its current (the fitted LIF curve), so that its counts have a Fano factor
+of about 1 instead of the sigma-delta LIF's near-zero one. Everything else (dendrites,
+pathways, codes, schedule, read-out) is the LIF variant's.
+
+All expose the same operations to :class:`spiking_em.spiking.areas.AreaNetwork`: time steps,
 neuron groups, their periodic operations, synapses, the per-run noise, and what to record.
 """
 from __future__ import annotations
@@ -43,6 +49,18 @@ V_REST_MAX = 0.95
 LIF_PHASE_CODE = f"v = v + ((rand() + v_phase) % 1.0 - v) * {AT_RESET}"
 #: the drive, or this neuron's resting current when its polarity is silent
 LIF_CURRENT_CODE = "I = I_drive + int(I_drive <= 0) * v_rest"
+
+STOCHASTIC_NEURON_EQS = """
+r : Hz                                            # the fitted LIF curve at I (set every step)
+I : 1                                             # current, copied every dendrite step
+I_on_d : 1 (linked)                               # the dendrite's ON current
+n_spikes : 1                                      # spikes in this run (counted by the reset)
+u_phase : 1 (constant)                            # per-run offset of the uniform stream
+"""
+#: a spike with probability r dt per step; the per-run offset makes re-runs of the compiled
+#: binary (whose own random stream is fixed at compile time) draw different spike trains
+STOCHASTIC_THRESHOLD = "r > 0 * Hz and (rand() + u_phase) % 1.0 < r * dt"
+STOCHASTIC_RATE_CODE = "I = I_drive\nr = " + "{rate}"
 
 RATE_INPUT_EQS = """
 r : Hz                                   # rate variant of the Poisson input: the pixel's rate
@@ -167,5 +185,31 @@ class RateUnits:
                 for area in ("H1", "H2", "XR")}
 
 
-UNIT_MODELS = {"spiking": LIFUnits, "rate": RateUnits}
+class PoissonUnits(LIFUnits):
+    """Inhomogeneous-Poisson neurons at the LIF curve's rate; spikes drive synapses like LIF's."""
+
+    name = "stochastic"
+
+    def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
+                    config) -> b2.NeuronGroup:
+        return b2.NeuronGroup(n, b2.Equations(STOCHASTIC_NEURON_EQS) + _current_eqs(signed),
+                              threshold=STOCHASTIC_THRESHOLD, reset=SPIKE_COUNT,
+                              namespace=namespace, name=f"{area}_neurons")
+
+    def operations(self, area: str, group, *, coded: bool, slot, dendrite_dt) -> list:
+        if not coded:
+            return []
+        code = STOCHASTIC_RATE_CODE.format(rate=RATE_EXPRESSION)
+        return [group.run_regularly(code, dt=dendrite_dt, when="before_groups", order=1,
+                                    name=f"{area}_current")]
+
+    def noise_args(self, neurons: dict, coded_areas, rng: np.random.Generator) -> dict:
+        """This run's offsets of the pixels' and the coded neurons' uniform streams."""
+        args = {neurons["X"].phase: rng.random(len(neurons["X"]))}
+        for area in coded_areas:
+            args[neurons[area].u_phase] = rng.random(len(neurons[area]))
+        return args
+
+
+UNIT_MODELS = {"spiking": LIFUnits, "rate": RateUnits, "stochastic": PoissonUnits}
 VARIANTS = tuple(UNIT_MODELS)
