@@ -17,14 +17,15 @@ training itself resumes from its checkpoint):
 4. ``spiking``: each model's Brian2 LIF network vs its rate model (``spiking-em compare``).
 5. ``report``: ``figures/corruption_study.{png,json,md}``.
 
-Full study: about 2 hours on 2 cores. ``--quick`` runs every stage on embedded glyphs with tiny
+Every stage's runs (one per window, scheme or model) go through one Dask sweep
+(:mod:`spiking_em.sweep`: a local cluster of one worker per core, or ``--scheduler ADDRESS``);
+a killed study resumes without redoing finished runs. Full study: about 2 hours on 2 cores. ``--quick`` runs every stage on embedded glyphs with tiny
 models in a few minutes (a smoke test of the pipeline, not a result).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -37,11 +38,16 @@ STAGES = ("sweep", "train", "evaluate", "spiking", "report")
 SCHEMES = ("paper", "poisson", "mixed")
 
 
-def _cli(*args: str) -> None:
-    """Run one ``spiking-em`` command in a child process (its own progress output)."""
-    cmd = [sys.executable, "-m", "spiking_em", *args]
-    print("$ spiking-em " + " ".join(args), flush=True)
-    subprocess.run(cmd, check=True)
+def _run_all(args, root: Path, stage: str, commands: dict[str, list[str]]) -> None:
+    """Run the stage's ``spiking-em`` commands (name -> argv) as one sweep."""
+    from spiking_em.sweep import Run, cli_run, run_sweep
+    if not commands:
+        return
+    for name, argv in commands.items():
+        print(f"{name}: $ spiking-em " + " ".join(argv), flush=True)
+    run_sweep([Run(name, cli_run, {"argv": argv}) for name, argv in commands.items()],
+              root / "sweep-results" / stage, scheduler=args.scheduler,
+              n_workers=args.workers)
 
 
 def _train_args(args, preset: str, out: Path, epochs: int, window: float | None) -> list[str]:
@@ -59,11 +65,12 @@ def _train_args(args, preset: str, out: Path, epochs: int, window: float | None)
     return cli
 
 
-def _train(args, preset: str, out: Path, epochs: int, window: float | None) -> None:
+def _train_command(args, preset: str, out: Path, epochs: int,
+                   window: float | None) -> list[str] | None:
     if (out / "model.npz").is_file():
         print(f"{out}: trained")
-        return
-    _cli(*_train_args(args, preset, out, epochs, window))
+        return None
+    return _train_args(args, preset, out, epochs, window)
 
 
 def _validation_parzen(run_dir: Path, args) -> dict:
@@ -87,12 +94,12 @@ def _validation_parzen(run_dir: Path, args) -> dict:
 def stage_sweep(args, root: Path) -> float:
     path = root / "sweep.json"
     sweep = json.loads(path.read_text()) if path.is_file() else {}
-    for window in args.windows:
-        key = f"{window:g}"
-        if key in sweep:
-            continue
-        run = root / f"sweep-poisson-T{key}"
-        _train(args, "poisson", run, args.sweep_epochs, window)
+    todo = {f"{w:g}": root / f"sweep-poisson-T{w:g}" for w in args.windows
+            if f"{w:g}" not in sweep}
+    commands = {f"sweep-T{key}": _train_command(args, "poisson", run, args.sweep_epochs,
+                                                float(key)) for key, run in todo.items()}
+    _run_all(args, root, "sweep", {k: v for k, v in commands.items() if v is not None})
+    for key, run in todo.items():
         sweep[key] = _validation_parzen(run, args)
         print(f"T = {key} s: validation Parzen LL {sweep[key]['parzen_valid']:.1f}", flush=True)
         atomic.write_json(path, sweep, indent=1)
@@ -109,11 +116,14 @@ def _scheme_runs(args, root: Path, window: float) -> dict[str, Path]:
 
 
 def stage_train(args, root: Path, window: float) -> None:
-    for scheme, run in _scheme_runs(args, root, window).items():
-        _train(args, scheme, run, args.epochs, None if scheme == "paper" else window)
+    commands = {f"train-{scheme}": _train_command(args, scheme, run, args.epochs,
+                                                  None if scheme == "paper" else window)
+                for scheme, run in _scheme_runs(args, root, window).items()}
+    _run_all(args, root, "train", {k: v for k, v in commands.items() if v is not None})
 
 
 def stage_evaluate(args, root: Path, window: float) -> None:
+    commands = {}
     for scheme, run in _scheme_runs(args, root, window).items():
         if (run / "metrics.json").is_file():
             print(f"{run}: evaluated")
@@ -123,10 +133,12 @@ def stage_evaluate(args, root: Path, window: float) -> None:
             cli.append("--quick")
         if args.data_dir:
             cli += ["--data-dir", args.data_dir]
-        _cli(*cli)
+        commands[f"evaluate-{scheme}"] = cli
+    _run_all(args, root, "evaluate", commands)
 
 
 def stage_spiking(args, root: Path, window: float) -> None:
+    commands = {}
     for scheme, run in _scheme_runs(args, root, window).items():
         if (run / "spiking" / "rate_vs_spike.json").is_file():
             print(f"{run}: spiking comparison done")
@@ -134,10 +146,11 @@ def stage_spiking(args, root: Path, window: float) -> None:
         cli = ["compare", str(run), "--out", str(run / "spiking")]
         cli += ["--quick"] if args.quick else [
             "--n-digits", str(args.spiking_digits), "--n-samples", str(args.spiking_digits),
-            "--rate-digits", "0"]   # the gap of interest is LIF network vs numpy rate model
+            "--rate-digits", "0", "--variants", "spiking"]   # LIF network vs numpy
         if args.data_dir:
             cli += ["--data-dir", args.data_dir]
-        _cli(*cli)
+        commands[f"compare-{scheme}"] = cli
+    _run_all(args, root, "spiking", commands)
 
 
 def stage_report(args, root: Path, window: float, out: Path) -> None:
@@ -178,6 +191,10 @@ def main(argv=None) -> int:
                         help="test digits and samples for each model's LIF network")
     parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
     parser.add_argument("--out", default=str(FIGURES))
+    parser.add_argument("--scheduler", default=None,
+                        help="address of a running Dask scheduler (default: a local cluster)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="local cluster size (default: one per core)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:

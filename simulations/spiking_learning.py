@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     # Run
     say("building the learning network (one compilation for both parts)")
     transfer, _ = fitted_transfer(config.network.lif, r_max_hz=config.network.r_max_hz)
-    net = AreaNetwork(model.params.sizes, "spiking", config.network, transfer,
+    net = AreaNetwork(model.params.sizes, config.variant, config.network, transfer,
                       seed=args.seed, learning=config.teaching)
     if "stdp" in args.part:
         say(f"STDP = SGD at scale: {n_digits} training digits, eta {args.eta_probe:g}")

@@ -41,7 +41,7 @@ COMMANDS = {
     "train": "train with Algorithm 2 (TRAIN)",
     "train-spiking": "train in the Brian2 network: INFERENCE + dW ∝ S_pre dV/dt teaching",
     "evaluate": "write RUN_DIR/metrics.json and figures 3-5",
-    "compare": "rate vs spikes: numpy, Brian2 rate and Brian2 LIF networks on the same digits",
+    "compare": "rate vs spikes: numpy, Brian2 rate, LIF and Poisson networks on the same digits",
     "stdp-curve": "Fig. 1: the STDP curve",
     "stdp-sgd": "STDP acting as SGD (delta rule)",
 }
@@ -129,8 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="digits presented (each: INFERENCE, then a teaching phase)")
     p.add_argument("--eta", type=positive_float, default=1e-3,
                    help="learning rate: dW = eta d (x) dV per teaching phase")
-    p.add_argument("--teach-slots", type=positive_int, default=5,
+    p.add_argument("--teach-slots", type=positive_int, default=10,
                    help="teaching phase length in 20 ms slots")
+    p.add_argument("--neurons", choices=["lif", "poisson"], default="lif",
+                   help="lif: sigma-delta LIF neurons (regular counts); poisson: Poisson "
+                        "neurons at the same rates, whose counts corrupt about as much as "
+                        "the paper's noise")
     p.add_argument("--n-hidden1", type=positive_int, default=1000, help="units in h1 "
                    "(from scratch)")
     p.add_argument("--n-hidden2", type=positive_int, default=100, help="units in h2 "
@@ -160,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-digits", type=positive_int, default=None,
                    help="test digits for INFERENCE and in-painting (default 1000)")
     p.add_argument("--n-samples", type=positive_int, default=None,
-                   help="GENERATE samples of the LIF network and numpy (default 500)")
+                   help="GENERATE samples of the spiking networks and numpy (default 500)")
     p.add_argument("--rate-digits", type=nonnegative_int, default=None,
                    help="digits and samples through the Brian2 rate network (default 100; 0 skips)")
     p.add_argument("--clip-quantile", type=open_fraction, default=None,
@@ -169,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--code", choices=["signed", "plain"], default=None,
                    help="signed: ON/OFF neurons centred on the model's typical values (default); "
                         "plain: one neuron per unit firing at gain * value")
+    p.add_argument("--variants", nargs="+", choices=["spiking", "stochastic", "rate"],
+                   default=None, help="Brian2 networks to run: sigma-delta LIF, Poisson "
+                   "(escape-noise) neurons, rate units (default: all three)")
     p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     p.add_argument("--quick", action="store_true", help="20 digits (smoke test)")
     overwrite_arg(p)

@@ -143,6 +143,8 @@ def compare_command(args) -> int:
                if v is not None}
     if args.rate_digits is not None:
         changes.update(n_rate_digits=args.rate_digits, n_rate_samples=args.rate_digits)
+    if args.variants is not None:
+        changes.update(variants=tuple(dict.fromkeys(args.variants)))
     network = {k: v for k, v in (("clip_quantile", args.clip_quantile),
                                  ("signed", None if args.code is None else args.code == "signed"))
                if v is not None}
@@ -168,6 +170,10 @@ def _print_summary(metrics: dict) -> None:
           f"at σ=0.2: {g['mean_at_sigma_0.2']:.1f}")
     print(f"Parzen LL ancestral {a['mean']:8.1f} ± {a['se']:.1f} nats (σ={a['sigma']:.3g}); "
           f"at σ=0.2: {a['mean_at_sigma_0.2']:.1f}")
+    if "parzen_ll_real_data" in metrics:
+        r = metrics["parzen_ll_real_data"]
+        print(f"Parzen LL of as many real training images {r['mean']:8.1f} ± {r['se']:.1f} nats "
+              f"(σ={r['sigma']:.3g}): the estimator's value for data itself")
     print(f"log p(x,h): {c['mean'][0]:.1f} -> {c['mean'][-1]:.1f} over {len(c['mean']) - 1} "
           f"iterations; rises at every one: {c['rises_at_every_iteration']}")
     print(f"in-painting MSE {metrics['inpaint_mse']['mean']:.4f} vs mean image "
@@ -229,7 +235,8 @@ def train_spiking_command(args) -> int:
                          "--resume to start a new run")
     start = TrainedModel.load(args.init) if args.init else None
     dataset_name = args.dataset or (start.meta.get("dataset", "mnist") if start else "mnist")
-    config = dc_replace(SpikingTrainConfig(), eta=args.eta, teach_slots=args.teach_slots)
+    config = dc_replace(SpikingTrainConfig(), eta=args.eta, teach_slots=args.teach_slots,
+                        variant={"lif": "spiking", "poisson": "stochastic"}[args.neurons])
     dataset = load_dataset(dataset_name, args.data_dir, download=not args.no_download)
     print(f"data: {dataset.summary()}", flush=True)
     if start is None:

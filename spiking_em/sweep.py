@@ -56,8 +56,20 @@ def finished(results_dir, runs: list[Run]) -> dict[str, dict]:
 def _single_threaded(function, kwargs):
     """Run ``function`` in a worker with one BLAS thread (one run per core)."""
     from threadpoolctl import threadpool_limits
+    os.environ["SPIKING_EM_BLAS_THREADS"] = "1"   # the trainer's own thread choice, too
     with threadpool_limits(limits=1):
         return function(**kwargs)
+
+
+def cli_run(argv: list[str]) -> dict:
+    """One ``spiking-em`` command as a sweep run, in the worker's process; raises if it fails
+    (its one-line error is in the worker's output)."""
+    from spiking_em.cli import main
+    t0 = time.perf_counter()
+    code = main(list(argv))
+    if code != 0:
+        raise RuntimeError(f"spiking-em {' '.join(argv)} exited with {code}")
+    return {"argv": list(argv), "wall_s": time.perf_counter() - t0}
 
 
 def run_sweep(runs: list[Run], results_dir, *, scheduler: str | None = None,
@@ -88,7 +100,7 @@ def run_sweep(runs: list[Run], results_dir, *, scheduler: str | None = None,
     if scheduler is None:
         workers = n_workers or min(os.cpu_count() or 1, len(pending))
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, preload=list(PRELOAD))
+                               dashboard_address=":0", preload=list(PRELOAD))
         client = Client(cluster)
         where = f"a local cluster of {workers} workers"
     else:

@@ -63,9 +63,9 @@ def test_rate_vs_spike_quick(tmp_path):
     assert load("rate_vs_spike").main(["--quick", "--out", str(tmp_path)]) == 0
     payload = json.loads((tmp_path / "rate_vs_spike.json").read_text())
     assert finite_numbers(payload)
-    assert payload["n_compilations"] == 2                 # one build per variant, many runs
+    assert payload["n_compilations"] == 3                 # one build per variant, many runs
     assert payload["builds"]["spiking"]["runs"] > 1
-    for name in ("logp", "images", "raster"):
+    for name in ("logp", "images", "raster", "raster_stochastic"):
         assert (tmp_path / f"rate_vs_spike_{name}.png").stat().st_size > 1000
     inp = payload["inpainting"]
     assert inp["spiking"]["mse"]["mean"] < inp["mean_image"]["mse"]["mean"]

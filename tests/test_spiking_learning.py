@@ -91,8 +91,10 @@ def test_spiking_training_resumes_exactly(tiny, glyphs, tmp_path):
                       n_presentations=4, out_dir=tmp_path / "c", **kw)
 
 
-def test_only_the_spiking_variant_learns(tiny):
+def test_only_spiking_variants_learn(tiny):
     model, net = tiny
-    with pytest.raises(ValueError, match="only the spiking variant learns"):
+    with pytest.raises(ValueError, match="only spiking variants learn"):
         AreaNetwork(model.params.sizes, "rate", CONFIG.network, net.transfer,
                     learning=CONFIG.teaching)
+    with pytest.raises(ValueError, match="variant must be one of"):
+        replace(CONFIG, variant="rate")

@@ -83,6 +83,11 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
     say("Parzen log-likelihood (sigma chosen on validation)")
     parzen_gen = parzen_evaluate(samples_gen, valid, test, sigmas=config.sigmas)
     parzen_anc = parzen_evaluate(samples_anc, valid, test, sigmas=config.sigmas)
+    # real training images scored as "samples" by the same estimator: what Parzen gives data
+    # (its own stream, so that every other number keeps its value for a given seed)
+    pick = np.random.default_rng([seed, 7]).permutation(len(dataset.train))[:config.n_samples]
+    real = dataset.train[pick]
+    parzen_real = parzen_evaluate(real, valid, test, sigmas=config.sigmas)
     timings["parzen_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -123,6 +128,7 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
     metrics = {
         "parzen_ll_generate": parzen_gen.as_dict(),
         "parzen_ll_ancestral": parzen_anc.as_dict(),
+        "parzen_ll_real_data": parzen_real.as_dict(),
         "logp_curve": {"iteration": list(range(config.logp_steps + 1)),
                        "mean": traj.mean(axis=1).tolist(),
                        "se": (traj.std(axis=1, ddof=1) / np.sqrt(traj.shape[1])).tolist(),

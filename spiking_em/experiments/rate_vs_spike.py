@@ -442,6 +442,7 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
     samples["real_training_images"] = dataset.train[
         rng.permutation(len(dataset.train))[:config.n_samples]]
     generation = _parzen_comparison(samples, dataset.valid[:n_parzen], dataset.test)
+    arrays["generation_samples"] = samples
     for variant in config.variants:
         if variant in results["generation"]:
             generation[variant]["cost"] = results["generation"][variant]["cost"]

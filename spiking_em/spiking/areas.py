@@ -82,8 +82,8 @@ class AreaNetwork:
     Parameters
     ----------
     sizes : (n_x, n_h1, n_h2).
-    variant : "spiking" (LIF areas, Poisson input) or "rate" (rate units, same wiring); picks
-        the unit model (:mod:`spiking_em.spiking.units`) once, for every area and pathway.
+    variant : "spiking" (LIF areas, Poisson input), "stochastic" (Poisson neurons at the LIF
+        curve's rates) or "rate" (rate units, same wiring); picks the unit model (:mod:`spiking_em.spiking.units`) once, for every area and pathway.
     config : time constants, rates and code layout.
     transfer : fitted LIF rate-current curve (see :mod:`spiking_em.spiking.transfer`).
     seed : Brian2's seed, compiled in.
@@ -95,8 +95,8 @@ class AreaNetwork:
                  seed: int = 0, learning: plasticity.TeachingConfig | None = None):
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
-        if learning is not None and variant != "spiking":
-            raise ValueError("only the spiking variant learns (its synapses read dV/dt at "
+        if learning is not None and not UNIT_MODELS[variant].emits_spikes:
+            raise ValueError("only spiking variants learn (their synapses read dV/dt at "
                              "presynaptic spikes); build the rate variant without learning")
         self.learning = learning
         self.pathways = PATHWAYS + (plasticity.NUDGING_PATHWAYS if learning else ())

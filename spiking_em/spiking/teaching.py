@@ -28,6 +28,10 @@ from spiking_em.spiking.readout import run_presentations, window_counts
 from spiking_em.validation import check_nonnegative, check_positive_int
 
 
+#: unit models whose networks can learn (their synapses see presynaptic spikes)
+LEARNING_VARIANTS = ("spiking", "stochastic")
+
+
 @dataclass(frozen=True)
 class SpikingTrainConfig:
     """Settings of training in the spiking network.
@@ -40,6 +44,9 @@ class SpikingTrainConfig:
     window_slots : spike-counting window for decoded values (codes, the prior's h2).
     n_reference : digits whose numpy INFERENCE sets the codes' centres and gains (every run).
     prior_factor : p(h2)'s standard deviation is this times the spike-decoded h2's.
+    variant : the neurons of the learning network: ``"spiking"`` (sigma-delta LIF, regular
+        counts) or ``"stochastic"`` (Poisson neurons at the same rates, Fano factor 1: the
+        network's own spikes then corrupt about as much as the paper's noise).
     """
 
     eta: float = 1e-3
@@ -53,9 +60,12 @@ class SpikingTrainConfig:
     prior_factor: float = 4.0
     network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=641))
     teaching: TeachingConfig = field(default_factory=TeachingConfig)
+    variant: str = "spiking"
 
     def __post_init__(self):
         check_nonnegative("eta", self.eta)
+        if self.variant not in LEARNING_VARIANTS:
+            raise ValueError(f"variant must be one of {LEARNING_VARIANTS}, got {self.variant!r}")
         for name in ("n_steps", "ff_slots", "teach_slots", "window_slots", "n_reference"):
             check_positive_int(name, getattr(self, name))
         if self.window_slots > self.ff_slots:

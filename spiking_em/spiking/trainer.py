@@ -126,10 +126,10 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
     if own_net:
         say("building the learning network (one compilation for the whole run)")
         transfer, _ = fitted_transfer(config.network.lif, r_max_hz=config.network.r_max_hz)
-        net = AreaNetwork(start.params.sizes, "spiking", config.network, transfer, seed=seed,
+        net = AreaNetwork(start.params.sizes, config.variant, config.network, transfer, seed=seed,
                           learning=config.teaching)
     elif (net.sizes != start.params.sizes or net.learning != config.teaching
-          or net.config != config.network):
+          or net.config != config.network or net.variant != config.variant):
         raise ValueError(f"the network given was built for {net.sizes} and other settings; "
                          "build it with the start model's shape and this configuration")
     if not state["history"]:
@@ -229,7 +229,9 @@ def _restore(path: Path, config, seed, dataset_name, n_presentations, start: Tra
     if meta.get("dataset") != dataset_name or meta.get("seed") != seed:
         raise ValueError(f"{path} was trained with --dataset {meta.get('dataset')} --seed "
                          f"{meta.get('seed')}; resume with the same ones")
-    if meta.get("config") != _roundtrip(config.as_dict()):
+    saved = dict(meta.get("config") or {})
+    saved.setdefault("variant", "spiking")   # checkpoints written before the option existed
+    if saved != _roundtrip(config.as_dict()):
         raise ValueError(f"{path} was written with other spiking settings (--eta, slots or "
                          "time constants); resume with the same ones")
     try:

@@ -1,0 +1,77 @@
+"""The LIF and stochastic networks against numpy on a small trained model, read from spikes.
+
+One comparison (20 test digits, 40 samples, both spiking unit models; two compilations) feeds
+every test here. Tolerances are set from what a working network gives with a wide margin, and
+each one fails for a network that is broken in the way named beside it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spiking_em.evaluation.metrics import class_coverage, nearest_distances
+
+pytestmark = [pytest.mark.standalone, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def compared(small_model, glyphs):
+    from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
+    from spiking_em.spiking import device
+    from spiking_em.spiking.areas import NetworkConfig
+    config = CompareConfig(n_digits=20, n_rate_digits=0, n_samples=40, inpaint_cycles=2,
+                           variants=("spiking", "stochastic"),
+                           network=NetworkConfig(n_slots=220))
+    try:
+        results, arrays = compare(small_model, glyphs, config, seed=0)
+    finally:
+        device.reset()
+    return results, arrays
+
+
+def test_lif_h1_read_from_spikes_matches_numpy_after_inference(compared):
+    inf = compared[0]["inference"]["spiking"]
+    diff = inf["h1_rms_difference_to_numpy"]
+    # a working network: about 4 % of h1's rms; wrong weights or codes: tens of percent
+    assert diff["spike_read_end"] < 0.15 * diff["h1_rms"]
+    assert inf["end_state"]["target_met"]
+    assert inf["end_state"]["spike_read"]["mean"] > inf["end_state"]["numpy_start"]
+
+
+def test_lif_inpainting_from_spike_counts_beats_the_mean_image(compared):
+    inp = compared[0]["inpainting"]
+    lif, mean_image = inp["spiking"]["mse"]["mean"], inp["mean_image"]["mse"]["mean"]
+    assert lif < 0.85 * mean_image          # a working network: about 0.70
+    assert inp["spiking"]["ratio_to_numpy"] < 1.3
+    assert "start" in inp["numpy"]["settings"]
+
+
+def test_fano_factors_tell_the_two_unit_models_apart(compared):
+    inf = compared[0]["inference"]
+    lif, poisson = inf["spiking"]["fano_factor"]["H1"], inf["stochastic"]["fano_factor"]["H1"]
+    assert lif["pooled"] < 0.4                  # sigma-delta LIF: regular counts
+    assert 0.8 < poisson["pooled"] < 1.2        # Poisson: variance = mean
+    assert poisson["n_pairs"] > 100
+
+
+def _good_sampler(samples, glyphs, noise_distance) -> bool:
+    """Covers at least 6 of 10 classes (a collapsed sampler covers 1) and lies near the data
+    (a random sampler's nearest training image is much farther)."""
+    coverage = class_coverage(samples, glyphs.train, glyphs.train_labels)["classes_present"]
+    near = nearest_distances(samples, glyphs.train).mean()
+    return coverage >= 6 and near < 0.7 * noise_distance
+
+
+def test_generate_samples_pass_a_check_that_collapsed_and_random_samplers_fail(compared, glyphs):
+    samples = compared[1]["generation_samples"]
+    rng = np.random.default_rng(0)
+    noise = rng.random(samples["numpy"].shape)
+    noise_distance = nearest_distances(noise, glyphs.train).mean()
+    collapsed = np.repeat(samples["spiking"][:1], len(samples["spiking"]), axis=0)
+    assert _good_sampler(samples["numpy"], glyphs, noise_distance)
+    assert _good_sampler(samples["spiking"], glyphs, noise_distance)
+    assert not _good_sampler(collapsed, glyphs, noise_distance)
+    assert not _good_sampler(noise, glyphs, noise_distance)
+    gen = compared[0]["generation"]
+    assert gen["spiking"]["difference_to_numpy"] > -25
+    assert "real_training_images" in gen

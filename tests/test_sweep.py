@@ -1,0 +1,85 @@
+"""Sweeps on Dask: a local cluster, resume without redoing finished runs, and an external
+scheduler + worker pair started as separate processes."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from spiking_em.experiments.from_scratch import rate_run
+from spiking_em.model.trained import TrainedModel
+from spiking_em.spiking.trainer import initial_model
+from spiking_em.sweep import Run, run_sweep
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def tiny_runs(tmp_path, glyphs):
+    """Three real runs of the numpy learner on 200 glyphs (a second each)."""
+    start = initial_model((784, 16, 4), glyphs.train[:200], seed=0)
+    start.save(tmp_path / "start")
+    np.save(tmp_path / "seq.npy", glyphs.train[:200])
+    np.save(tmp_path / "valid.npy", glyphs.valid[:50])
+    return [Run(f"lr-{lr:g}", rate_run,
+                dict(start_dir=str(tmp_path / "start"), sequence_file=str(tmp_path / "seq.npy"),
+                     valid_file=str(tmp_path / "valid.npy"), learning_rate=lr,
+                     n_presentations=200, seed=0, out_dir=str(tmp_path / f"lr-{lr:g}")))
+            for lr in (1e-3, 3e-3, 1e-2)]
+
+
+def test_local_sweep_runs_all_and_resumes_without_redoing(tiny_runs, tmp_path):
+    messages = []
+    results = run_sweep(tiny_runs, tmp_path / "sweep", n_workers=2, say=messages.append)
+    assert sorted(results) == ["lr-0.001", "lr-0.003", "lr-0.01"]
+    for name, r in results.items():
+        assert json.loads((tmp_path / "sweep" / f"{name}.json").read_text()) == r
+        history = r["history"]   # the learner really learned: reconstruction went down
+        assert history[-1]["valid_reconstruction"] < history[0]["valid_reconstruction"]
+    # a killed sweep: one result and its model are gone; the rerun does only that one
+    (tmp_path / "sweep" / "lr-0.003.json").unlink()
+    shutil.rmtree(tmp_path / "lr-0.003")
+    kept = (tmp_path / "sweep" / "lr-0.001.json").stat().st_mtime_ns
+    messages.clear()
+    again = run_sweep(tiny_runs, tmp_path / "sweep", n_workers=1, say=messages.append)
+    assert any("2 of 3 runs finished before; 1 to go" in m for m in messages)
+    assert (tmp_path / "sweep" / "lr-0.001.json").stat().st_mtime_ns == kept
+    assert again["lr-0.003"]["history"] == results["lr-0.003"]["history"]
+    assert TrainedModel.load(tmp_path / "lr-0.003").params.sizes == (784, 16, 4)
+
+
+def test_duplicate_run_names_are_refused(tiny_runs, tmp_path):
+    with pytest.raises(ValueError, match="unique"):
+        run_sweep(tiny_runs + tiny_runs[:1], tmp_path / "sweep")
+
+
+def test_sweep_on_a_separately_started_scheduler_and_worker(tiny_runs, tmp_path):
+    scheduler_file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--port", "0",
+                               "--dashboard-address", ":0", "--scheduler-file",
+                               str(scheduler_file)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(300):
+            if scheduler_file.exists() and scheduler_file.read_text().strip():
+                break
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        procs.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", address,
+                                       "--nthreads", "1", "--nworkers", "1", "--preload",
+                                       "brian2", "--dashboard-address", ":0"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        messages = []
+        results = run_sweep(tiny_runs[:2], tmp_path / "sweep", scheduler=address,
+                            say=messages.append)
+        assert sorted(results) == ["lr-0.001", "lr-0.003"]
+        assert any(f"the scheduler at {address}" in m for m in messages)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(timeout=30)
