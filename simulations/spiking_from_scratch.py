@@ -6,10 +6,13 @@ entirely by the Brian2 network: INFERENCE by the areas' dynamics, the M-step by
 
 1. Both learners start from the same untrained 784-1000-100 model and see the same MNIST
    digits in the same order.
-2. Learning rates: each learner's from the same grid, by validation reconstruction after the
-   first ``--select-presentations`` digits (all grid runs go through one Dask sweep).
-3. Full runs at the chosen rates (``--presentations``, default 10,200 = 600 binary runs),
-   learning curves against examples seen (the four local losses, validation reconstruction).
+   Both take one SGD step per digit (numpy: the rate trainer's Algorithm 2 step, batch 1).
+2. Learning rates: each learner's from the same grid, by the total of the four validation
+   local losses after the first ``--select-presentations`` digits (all grid runs go through
+   one Dask sweep).
+3. The chosen rates run to ``--presentations`` (default 10,200 = 600 binary runs; the spiking
+   run continues from its selection checkpoint); learning curves against examples seen (the
+   four local losses, validation reconstruction).
 4. Parzen LL of GENERATE (10,000 samples, σ on validation), in-painting and samples of the
    untrained, numpy- and spiking-trained models (the same evaluation protocol and seed).
 
@@ -39,6 +42,8 @@ def main(argv=None) -> int:
                         help="learning rates tried for both learners")
     parser.add_argument("--scheduler", default=None,
                         help="address of a running Dask scheduler (default: a local cluster)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="local cluster size (default: one per core)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
 
@@ -74,28 +79,30 @@ def main(argv=None) -> int:
 
     # Run: learning-rate selection (both learners, every grid point, one sweep)
     say(f"choosing learning rates on the first {n_select} digits; grid {grid}")
-    select = [Run(f"select-{learner}-{lr:g}", fn,
-                  dict(common, n_presentations=n_select, out_dir=str(runs / f"select-{learner}-"
-                                                                 f"{lr:g}"), **extra,
-                       **({"learning_rate": lr} if learner == "numpy" else {"eta": lr})))
-              for lr in grid
-              for learner, fn, extra in (("numpy", fs.rate_run, {}),
-                                         ("spiking", fs.spiking_run, spiking_extra))]
-    chosen = run_sweep(select, runs / "sweep", scheduler=args.scheduler, say=say)
-    best = {learner: fs.best_learning_rate([v for k, v in chosen.items()
-                                            if k.startswith(f"select-{learner}-")])
-            for learner in ("numpy", "spiking")}
+    select = [Run(f"select-numpy-{lr:g}", fs.rate_run,
+                  dict(common, learning_rate=lr, n_presentations=n_select, n_select=n_select,
+                       out_dir=str(runs / f"select-numpy-{lr:g}"))) for lr in grid]
+    select += [Run(f"select-spiking-{lr:g}", fs.spiking_run,
+                   dict(common, eta=lr, n_presentations=n_select, n_select=n_select,
+                        out_dir=str(runs / f"spiking-{lr:g}"),
+                        **dict(spiking_extra, n_prior=20 if args.quick else 100)))
+               for lr in grid]
+    chosen = run_sweep(select, runs / "sweep", scheduler=args.scheduler,
+                       n_workers=args.workers, say=say)
+    best = {learner: fs.best_learning_rate([chosen[f"{prefix}{lr:g}"] for lr in grid])
+            for learner, prefix in (("numpy", "select-numpy-"), ("spiking", "select-spiking-"))}
     say(f"chosen: numpy {best['numpy']:g}, spiking {best['spiking']:g}")
 
-    # Run: full-length runs at the chosen rates (and numpy at every grid point: it is cheap)
+    # Run: the chosen rates to full length (the spiking run from its selection checkpoint)
     full = [Run(f"full-spiking-{best['spiking']:g}", fs.spiking_run,
-                dict(common, eta=best["spiking"], n_presentations=n_full,
-                     out_dir=str(runs / f"full-spiking-{best['spiking']:g}"), **spiking_extra))]
-    full += [Run(f"full-numpy-{lr:g}", fs.rate_run,
-                 dict(common, learning_rate=lr, n_presentations=n_full,
-                      out_dir=str(runs / f"full-numpy-{lr:g}"))) for lr in grid]
-    say(f"full runs: {n_full} presentations each")
-    finals = run_sweep(full, runs / "sweep", scheduler=args.scheduler, say=say)
+                dict(common, eta=best["spiking"], n_presentations=n_full, n_select=n_select,
+                     out_dir=str(runs / f"spiking-{best['spiking']:g}"), **spiking_extra)),
+            Run(f"full-numpy-{best['numpy']:g}", fs.rate_run,
+                dict(common, learning_rate=best["numpy"], n_presentations=n_full,
+                     n_select=n_select, out_dir=str(runs / f"numpy-{best['numpy']:g}")))]
+    say(f"the chosen runs continue to {n_full} presentations")
+    finals = run_sweep(full, runs / "sweep", scheduler=args.scheduler,
+                       n_workers=args.workers, say=say)
 
     # Analysis: the same evaluation for the untrained, numpy and spiking models
     from spiking_em.evaluation.evaluate import EvalConfig, evaluate_model
@@ -120,17 +127,22 @@ def main(argv=None) -> int:
     results = {
         "settings": {"sizes": list(sizes), "presentations": n_full, "seed": args.seed,
                      "select_presentations": n_select, "grid": list(grid), "quick": args.quick,
-                     "numpy_learner": "rate trainer's step: paper preset, RMSprop+momentum, "
-                                      "minibatches of 100, sequence in order",
+                     "numpy_learner": "rate trainer's Algorithm 2 step: paper preset's "
+                                      "corruptions, plain SGD on one digit at a time, "
+                                      "sequence in order",
                      "spiking_learner": "train_spiking, one digit at a time, shuffle off",
+                     "selection": "lowest total validation local loss (sum of the four maps' "
+                                  f"losses) after {n_select} digits",
                      "evaluation": {k: v for k, v in eval_config.__dict__.items()
                                     if k != "sigmas"}},
         "selection": {k: {"learning_rate": v["learning_rate"],
-                          "valid_reconstruction": v["valid_reconstruction"]}
+                          "total_local_loss": v["selection_loss"],
+                          "at_selection": next((h for h in v["history"]
+                                                if h.get("presentations") == n_select), None)}
                       for k, v in chosen.items()},
         "chosen": best,
         "runs": {k: {kk: v[kk] for kk in ("learner", "learning_rate", "presentations",
-                                          "history", "valid_reconstruction", "speed")
+                                          "history", "selection_loss", "speed")
                      if kk in v} for k, v in finals.items()},
         "evaluation": evaluated,
         "targets": {"parzen_gap_nats": parzen_gap, "parzen_within_25": parzen_gap <= 25,

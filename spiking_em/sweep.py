@@ -84,6 +84,9 @@ def run_sweep(runs: list[Run], results_dir, *, scheduler: str | None = None,
     scheduler : address of an existing Dask scheduler; default a local cluster.
     n_workers : local cluster size (default: one per core, at most one per pending run).
     """
+    if scheduler is not None and ":" not in scheduler.removeprefix("tcp://"):
+        raise ValueError(f"--scheduler {scheduler!r} is not a Dask scheduler address; give "
+                         "one like tcp://HOST:PORT (or leave it out for a local cluster)")
     names = [r.name for r in runs]
     if len(set(names)) != len(names):
         raise ValueError(f"sweep run names must be unique, got {names}")

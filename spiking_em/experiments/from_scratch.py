@@ -2,14 +2,20 @@
 
 Both learners start from the same untrained model (the rate trainer's initialisation), see the
 same digits in the same order (:func:`digit_sequence`) and are compared at the same number of
-examples seen. Each one's learning rate is picked from the same grid by the validation
-reconstruction error after a short run over the first digits of that sequence.
+examples seen, both taking one SGD step per digit at a learning rate picked from the same
+grid: the one with the lowest total local loss on validation (the sum of the four maps'
+losses, the quantity the M-step descends) after the first ``n_select`` digits. The
+validation reconstruction alone is no guide: at large rates the softplus h1 grows without
+bound while g1 still reconstructs, and the f1 and g2 losses explode.
 
 - the spiking learner is :func:`spiking_em.spiking.trainer.train_spiking` (INFERENCE and the
   ΔW ∝ S_pre · dV_post/dt teaching in the Brian2 areas, one digit at a time, η per digit);
 - the numpy learner is the rate trainer's Algorithm 2 step (numpy INFERENCE, the paper's
-  corruptions and local squared-error losses, RMSprop with momentum on minibatches of 100),
-  fed the sequence in order instead of its own shuffling (:func:`train_rate_on_sequence`).
+  corruptions and local squared-error losses) with plain SGD on one digit at a time, fed the
+  sequence in order instead of its own shuffling (:func:`train_rate_on_sequence`).
+
+A learner's selection run is the first ``n_select`` digits of its full run: the chosen rate's
+run continues from its checkpoint, so nothing is trained twice.
 
 Every run function here returns a JSON-able dict and keeps its model in its own folder, so the
 runs can go through :mod:`spiking_em.sweep` and a killed experiment resumes where it stopped.
@@ -28,8 +34,10 @@ from spiking_em.model.sampling import fit_prior
 from spiking_em.model.trained import TrainedModel
 from spiking_em.model.training import infer_all
 
-#: learning rates tried for both learners (η of the synapses; the rate trainer's RMSprop rate)
-LEARNING_RATE_GRID = (1e-3, 3e-3, 1e-2, 3e-2)
+#: learning rates tried for both learners (η of the synapses; numpy's SGD step per digit)
+LEARNING_RATE_GRID = (3e-4, 1e-3, 3e-3, 1e-2)
+#: validation measurements every this many digits (the spiking trainer's 20 binary runs)
+EVAL_EVERY = 340
 
 
 def digit_sequence(x_train: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -42,20 +50,20 @@ def digit_sequence(x_train: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 
 def rate_config(sizes, learning_rate: float) -> TrainConfig:
-    """The numpy learner's settings: the ``paper`` preset (RMSprop + momentum, minibatches of
-    100, Gaussian/Bernoulli-3 corruptions) at ``learning_rate``."""
-    return TrainConfig.paper(n_hidden1=sizes[1], n_hidden2=sizes[2],
-                             learning_rate=learning_rate, epochs=1)
+    """The numpy learner's settings: the ``paper`` preset's corruptions and INFERENCE, plain
+    SGD on one digit at a time at ``learning_rate``."""
+    return TrainConfig.paper(n_hidden1=sizes[1], n_hidden2=sizes[2], optimizer="sgd",
+                             momentum=0.0, batch_size=1, learning_rate=learning_rate, epochs=1)
 
 
 def train_rate_on_sequence(start: TrainedModel, sequence: np.ndarray, x_valid: np.ndarray,
-                           config: TrainConfig, *, seed: int, eval_every: int = 500,
-                           n_prior: int = 10_000) -> TrainedModel:
+                           config: TrainConfig, *, seed: int, eval_every: int = EVAL_EVERY,
+                           n_prior: int = 10_000, also_at: tuple = ()) -> TrainedModel:
     """The rate trainer's E-step and M-step on ``sequence`` in order, minibatch after
     minibatch (a last partial minibatch is dropped), from ``start``'s parameters.
 
     ``meta["history"]`` holds the validation metrics (:func:`validation_metrics`) at 0 and
-    every ``eval_every`` examples; the prior is fitted on numpy-inferred h2 of the first
+    every ``eval_every`` examples (and at the counts in ``also_at``); the prior is fitted on numpy-inferred h2 of the first
     ``n_prior`` digits of the sequence.
     """
     from spiking_em.spiking.trainer import validation_metrics
@@ -71,7 +79,7 @@ def train_rate_on_sequence(start: TrainedModel, sequence: np.ndarray, x_valid: n
         losses, grads = local_losses_and_grads(x, h1, h2, params, config.corruptions, rng=rng)
         optimizer.update(params, grads)
         done = (b + 1) * bs
-        if done % eval_every < bs or b == n_batches - 1:
+        if done % eval_every < bs or done in also_at or b == n_batches - 1:
             if not all(np.all(np.isfinite(v)) for v in params.as_dict().values()):
                 history.append({"presentations": done, "diverged": True})
                 break
@@ -83,41 +91,46 @@ def train_rate_on_sequence(start: TrainedModel, sequence: np.ndarray, x_valid: n
                               "history": history, "presentations": n_batches * bs})
 
 
-def _final_reconstruction(history: list[dict]) -> float:
-    last = history[-1]
-    return float("inf") if last.get("diverged") else last["valid_reconstruction"]
+def total_local_loss(history: list[dict], at: int) -> float:
+    """The sum of the four validation local losses at ``at`` digits (inf if diverged before)."""
+    for h in history:
+        if h.get("diverged"):
+            return float("inf")
+        if h["presentations"] == at:
+            return float(sum(h["local_losses"].values()))
+    raise ValueError(f"no validation measurement at {at} digits in this run's history")
 
 
 def rate_run(start_dir: str, sequence_file: str, valid_file: str, learning_rate: float, *,
-             n_presentations: int, seed: int, out_dir: str) -> dict:
+             n_presentations: int, seed: int, out_dir: str, n_select: int = 1020) -> dict:
     """One numpy run of the experiment (a sweep task): trains, saves, returns its history."""
     out = Path(out_dir)
-    if (out / TrainedModel.FILE).exists():
-        model = TrainedModel.load(out)
-    else:
+    model = TrainedModel.load(out) if (out / TrainedModel.FILE).exists() else None
+    if model is None or model.meta["spiking"]["presentations"] < n_presentations:
         start = TrainedModel.load(start_dir)
         sequence = np.load(sequence_file)[:n_presentations]
         config = rate_config(start.params.sizes, learning_rate)
-        model = train_rate_on_sequence(start, sequence, np.load(valid_file), config, seed=seed)
+        model = train_rate_on_sequence(start, sequence, np.load(valid_file), config, seed=seed,
+                                       also_at=(n_select,))
         model.save(out)
     return {"learner": "numpy", "learning_rate": learning_rate,
             "presentations": model.meta["presentations"], "history": model.meta["history"],
-            "valid_reconstruction": _final_reconstruction(model.meta["history"]),
+            "selection_loss": total_local_loss(model.meta["history"], n_select),
             "run_dir": str(out)}
 
 
 def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float, *,
                 n_presentations: int, seed: int, out_dir: str, n_prior: int = 1000,
-                quick: bool = False) -> dict:
+                n_select: int = 1020, quick: bool = False) -> dict:
     """One spiking run of the experiment (a sweep task): trains in the Brian2 network on the
-    first ``n_presentations`` digits of the sequence, resuming a cut-short run."""
+    first ``n_presentations`` digits of the sequence, continuing the run in ``out_dir`` (a
+    cut-short run, or a shorter selection run) from its checkpoint."""
     from spiking_em.spiking.areas import NetworkConfig
     from spiking_em.spiking.teaching import SpikingTrainConfig
     from spiking_em.spiking.trainer import CHECKPOINT_FILE, train_spiking
     out = Path(out_dir)
-    if (out / TrainedModel.FILE).exists():
-        model = TrainedModel.load(out)
-    else:
+    model = TrainedModel.load(out) if (out / TrainedModel.FILE).exists() else None
+    if model is None or model.meta["spiking"]["presentations"] < n_presentations:
         start = TrainedModel.load(start_dir)
         sequence = np.load(sequence_file)[:n_presentations]
         config = SpikingTrainConfig(eta=eta, network=NetworkConfig(n_slots=161)) if quick \
@@ -132,11 +145,11 @@ def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float,
             if "NaN" not in str(exc):
                 raise
             return {"learner": "spiking", "learning_rate": eta, "diverged": str(exc),
-                    "history": [], "valid_reconstruction": float("inf"), "run_dir": str(out)}
+                    "history": [], "selection_loss": float("inf"), "run_dir": str(out)}
     spiking = model.meta["spiking"]
     history = spiking["history"]
     return {"learner": "spiking", "learning_rate": eta, "presentations": spiking["presentations"],
-            "history": history, "valid_reconstruction": _final_reconstruction(history),
+            "history": history, "selection_loss": total_local_loss(history, n_select),
             "run_dir": str(out),
             "speed": {"presentations_per_minute": 60 * spiking["presentations"]
                       / spiking["wall_s"], "wall_s": spiking["wall_s"],
@@ -157,8 +170,8 @@ def _progress(out: Path, total: int):
 
 
 def best_learning_rate(results: list[dict]) -> float:
-    """The grid point with the lowest validation reconstruction error at the end of its run."""
-    return min(results, key=lambda r: r["valid_reconstruction"])["learning_rate"]
+    """The grid point with the lowest total validation local loss after the selection digits."""
+    return min(results, key=lambda r: r["selection_loss"])["learning_rate"]
 
 
 def headline(metrics: dict) -> dict:
