@@ -29,7 +29,8 @@ def tiny_runs(tmp_path, glyphs):
     return [Run(f"lr-{lr:g}", rate_run,
                 dict(start_dir=str(tmp_path / "start"), sequence_file=str(tmp_path / "seq.npy"),
                      valid_file=str(tmp_path / "valid.npy"), learning_rate=lr,
-                     n_presentations=200, seed=0, out_dir=str(tmp_path / f"lr-{lr:g}")))
+                     n_presentations=200, n_select=100, seed=0,
+                     out_dir=str(tmp_path / f"lr-{lr:g}")))
             for lr in (1e-3, 3e-3, 1e-2)]
 
 
