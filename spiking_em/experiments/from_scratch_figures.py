@@ -24,8 +24,8 @@ def _series(history: list[dict], key: str):
 
 def plot_curves(results: dict, path) -> Path:
     """Validation reconstruction and the four local losses (no corruption, 1000 validation
-    digits) against examples seen, for the spiking run and the numpy runs of every grid rate
-    (the chosen one drawn thick)."""
+    digits) against examples seen, for both learners at every grid rate (the chosen ones
+    drawn thick; rates whose losses exploded leave the panel at the top)."""
     chosen = results["chosen"]
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(PANELS), figsize=(3.2 * len(PANELS), 3.1))
@@ -38,10 +38,14 @@ def plot_curves(results: dict, path) -> Path:
             for ax, (key, _) in zip(axes, PANELS):
                 x, y = _series(run["history"], key)
                 ax.plot(x, y, marker="." if learner == "spiking" else None, **style)
-        for ax, (_, title) in zip(axes, PANELS):
+        for ax, (key, title) in zip(axes, PANELS):   # diverged rates off the top
+            chosen_values = np.concatenate([_series(r["history"], key)[1]
+                                            for r in results["runs"].values()
+                                            if r["learning_rate"] == chosen[r["learner"]]])
+            ax.set_yscale("log")
+            ax.set_ylim(0.5 * chosen_values.min(), 3 * chosen_values.max())
             ax.set_title(title)
             ax.set_xlabel("examples seen")
-            ax.set_yscale("log")
         axes[0].legend(fontsize=7)
         fig.suptitle("Learning from scratch: the Brian2 network (ΔW ∝ S_pre·dV/dt) beside the "
                      "numpy trainer, same initialisation, same digits in the same order")
