@@ -156,7 +156,7 @@ def compare_command(args) -> int:
                               progress=lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}",
                                                        flush=True))
     paths = rate_vs_spike_figures.write_all(out, results, arrays)
-    from spiking_em.experiments.rate_vs_spike import summary_lines
+    from spiking_em.experiments.rate_vs_spike_measures import summary_lines
     for line in summary_lines(results):
         print(line)
     print(f"{results['n_compilations']} compilations; wrote " + ", ".join(str(p) for p in paths))

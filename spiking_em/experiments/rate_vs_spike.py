@@ -30,18 +30,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from spiking_em import __version__
 from spiking_em.data.loaders import Dataset
 from spiking_em.evaluation.metrics import mean_se, missing_pixel_mse
-from spiking_em.evaluation.parzen import (
-    DEFAULT_SIGMAS,
-    parzen_evaluate,
-    parzen_log_likelihoods,
+from spiking_em.experiments.rate_vs_spike_measures import (
+    end_state_summary,
+    logp_over,
+    logp_summary,
+    parzen_comparison,
 )
 from spiking_em.model.config import InferenceConfig
 from spiking_em.model.inference import infer, log_joint
@@ -113,7 +114,7 @@ class CompareConfig:
                              f"sweep (ff_slots = {self.ff_slots})")
 
     @classmethod
-    def quick(cls) -> "CompareConfig":
+    def quick(cls) -> CompareConfig:
         """A smoke run: 20 digits and samples (4 through the rate network), 2 in-painting cycles."""
         return cls(n_digits=20, n_rate_digits=4, n_samples=20, n_rate_samples=4,
                    inpaint_cycles=2, network=NetworkConfig(n_slots=220))
@@ -165,7 +166,7 @@ class Backends:
         self.builds[variant]["runs"] = net.n_runs
         device.reset()
 
-    def run(self, variant, task: "Task", n: int, *, rng, progress=None, raster=False):
+    def run(self, variant, task: Task, n: int, *, rng, progress=None, raster=False):
         spikes = self.network(variant).unit_model.emits_spikes
         return run_presentations(self.network(variant), self.params, self.codes,
                                  task.presentations[:n], task.readout_slots,
@@ -201,7 +202,7 @@ class Task:
     count_instants: tuple = ()
 
 
-def _with_end_hold(phases: list, config: "CompareConfig") -> tuple[list, int]:
+def _with_end_hold(phases: list, config: CompareConfig) -> tuple[list, int]:
     """``phases`` plus the read-out hold; returns them and the hold's last slot."""
     phases = phases + [schedule.Phase("hold", config.end_slots)]
     return phases, sum(ph.n_slots for ph in phases) - 1
@@ -214,7 +215,7 @@ def inference_task(b: Backends, x: np.ndarray) -> Task:
     icfg = InferenceConfig(n_steps=c.n_steps, delta=c.delta, alpha=c.alpha)
     h1, h2 = infer(x, p, icfg, on_step=lambda t, a, z: traj.append((a, z)))
     lp = np.stack([log_joint(x, a, z, p, b.model.prior) for a, z in traj])
-    numpy = _logp_summary(lp)
+    numpy = logp_summary(lp)
     numpy["reconstruction_mse"] = mean_se(((x - g1(h1, p)) ** 2).mean(axis=1))
     phases, last = _with_end_hold(schedule.inference_phases(c.n_steps, c.alpha, c.ff_slots), c)
     curve = [c.ff_slots - 1] + [c.ff_slots + k for k in range(c.n_steps)]
@@ -230,13 +231,13 @@ def inference_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     x, h1_np, h2_np = task.arrays["x"][:n], task.arrays["h1"][:n], task.arrays["h2"][:n]
     p, prior, c = b.params, b.model.prior, b.config
     curve = slice(0, c.n_steps + 1)
-    lp_dec = _logp_over(x, ro.decoded["H1"][:, curve], ro.decoded["H2"][:, curve], p, prior)
-    lp_state = _logp_over(x, ro.state["H1"][:, curve], ro.state["H2"][:, curve], p, prior)
+    lp_dec = logp_over(x, ro.decoded["H1"][:, curve], ro.decoded["H2"][:, curve], p, prior)
+    lp_state = logp_over(x, ro.state["H1"][:, curve], ro.state["H2"][:, curve], p, prior)
     lp_np = task.arrays["logp"][:, :n]
-    out = _logp_summary(lp_dec, lp_np)
-    out["state"] = _logp_summary(lp_state, lp_np)
+    out = logp_summary(lp_dec, lp_np)
+    out["state"] = logp_summary(lp_state, lp_np)
     h1_end, h2_end = ro.decoded["H1"][:, -1], ro.decoded["H2"][:, -1]
-    out["end_state"] = _end_state(log_joint(x, h1_end, h2_end, p, prior), lp_np,
+    out["end_state"] = end_state_summary(log_joint(x, h1_end, h2_end, p, prior), lp_np,
                                   log_joint(x, ro.state["H1"][:, -1], ro.state["H2"][:, -1],
                                             p, prior),
                                   window_ms=c.end_slots * c.network.slot_ms)
@@ -251,25 +252,11 @@ def inference_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     if ro.counts:
         out["fano_factor"] = {area: fano_factor(counts) for area, counts in ro.counts.items()}
         out["fano_factor"]["bin_ms"] = c.network.slot_ms
-    out["numpy_on_same_digits"] = _logp_summary(lp_np)
+    out["numpy_on_same_digits"] = logp_summary(lp_np)
     out["gain_ratio_to_numpy"] = out["gain"]["mean"] / out["numpy_on_same_digits"]["gain"]["mean"]
     out["state"]["gain_ratio_to_numpy"] = (out["state"]["gain"]["mean"] /
                                            out["numpy_on_same_digits"]["gain"]["mean"])
     return out, {"logp": lp_dec, "logp_state": lp_state}
-
-
-def _end_state(lp_end: np.ndarray, lp_numpy: np.ndarray, lp_end_dendrite: np.ndarray, *,
-               window_ms: float) -> dict:
-    """INFERENCE's end state read from spikes against numpy's start and end on the same digits;
-    target: above numpy's start by at least half of numpy's gain."""
-    start, end = lp_numpy[0].mean(), lp_numpy[-1].mean()
-    target = start + 0.5 * (end - start)
-    value = float(lp_end.mean())
-    return {"spike_read": mean_se(lp_end), "window_ms": window_ms,
-            "dendrite_state": mean_se(lp_end_dendrite),
-            "numpy_start": float(start), "numpy_end": float(end),
-            "target_numpy_start_plus_half_gain": float(target), "target_met": value >= target,
-            "above_numpy_start_in_numpy_gains": float((value - start) / (end - start))}
 
 
 def inpainting_task(b: Backends, x: np.ndarray, mean_image: np.ndarray, *, rng) -> Task:
@@ -332,45 +319,6 @@ def generation_result(b: Backends, task: Task, ro, n: int) -> tuple[dict, dict]:
     its dendrite's value over the same window (secondary)."""
     return {}, {"samples": np.clip(ro.decoded["XR"][:, -1], 0, 1),
                 "samples_dendrite": np.clip(ro.state["XR"][:, -1], 0, 1)}
-
-
-def _parzen_comparison(samples: dict, valid, test) -> dict:
-    """Parzen LL of every implementation's samples at the numpy samples' validation sigma."""
-    reference = parzen_evaluate(samples["numpy"], valid, test, sigmas=DEFAULT_SIGMAS)
-    out = {"sigma": reference.sigma, "sigma_chosen_on": "validation, numpy GENERATE samples"}
-    for name, s in samples.items():
-        ll = parzen_log_likelihoods(s, test, [reference.sigma])[0]
-        entry = {"parzen_ll": mean_se(ll), "n_samples": int(len(s))}
-        if name != "numpy":
-            # the rate model with as many samples (a Parzen LL depends on the sample count)
-            ll_ref = parzen_log_likelihoods(samples["numpy"][:len(s)], test, [reference.sigma])[0]
-            entry["numpy_same_count"] = mean_se(ll_ref)
-            entry["difference_to_numpy"] = entry["parzen_ll"]["mean"] - float(ll_ref.mean())
-            entry["own_sigma"] = parzen_evaluate(s, valid, test).as_dict()
-        out[name] = entry
-    return out
-
-
-def _logp_over(x, h1s, h2s, params, prior) -> np.ndarray:
-    """(n_instants, n_digits) log p(x, h1, h2) over the readout instants."""
-    return np.stack([log_joint(x, h1s[:, k], h2s[:, k], params, prior)
-                     for k in range(h1s.shape[1])])
-
-
-def _logp_summary(lp: np.ndarray, reference: np.ndarray | None = None) -> dict:
-    """Mean curve, gain over the first point and, with ``reference`` (numpy's curve on the same
-    digits), the first and last points' difference to it."""
-    gain = lp[-1] - lp[0]
-    means = lp.mean(axis=1)
-    out = {"iteration": list(range(lp.shape[0])), "mean": means.tolist(),
-           "se": (lp.std(axis=1, ddof=1) / np.sqrt(lp.shape[1])).tolist() if lp.shape[1] > 1
-           else [0.0] * lp.shape[0],
-           "gain": mean_se(gain), "n_digits": int(lp.shape[1]),
-           "rises_over_run": bool(means[-1] > means[0])}
-    if reference is not None:
-        out["start_minus_numpy"] = mean_se(lp[0] - reference[0])
-        out["end_minus_numpy"] = mean_se(lp[-1] - reference[-1])
-    return out
 
 
 def _progress(say, label):
@@ -441,7 +389,7 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
     n_parzen = min(len(dataset.valid), 10_000)
     samples["real_training_images"] = dataset.train[
         rng.permutation(len(dataset.train))[:config.n_samples]]
-    generation = _parzen_comparison(samples, dataset.valid[:n_parzen], dataset.test)
+    generation = parzen_comparison(samples, dataset.valid[:n_parzen], dataset.test)
     arrays["generation_samples"] = samples
     for variant in config.variants:
         if variant in results["generation"]:
@@ -462,41 +410,3 @@ def compare(model: TrainedModel, dataset: Dataset, config: CompareConfig = Compa
     results["wall_s"] = time.perf_counter() - t_start
     arrays["transfer"] = b.transfer_data
     return results, arrays
-
-
-def summary_lines(results: dict) -> list[str]:
-    """The comparison's headline numbers as printable lines (spike-read values first)."""
-    inf, inp, gen = results["inference"], results["inpainting"], results["generation"]
-    n = inf["numpy"]
-    lines = [f"INFERENCE log p(x, h): numpy {n['mean'][0]:.2f} -> {n['mean'][-1]:.2f} "
-             f"(gain {n['gain']['mean']:+.2f})"]
-    for v in NETWORK_ORDER:
-        if v not in inf:
-            continue
-        e, g = inf[v].get("end_state"), inf[v]
-        source = f"spikes over {e['window_ms']:g} ms" if v != "rate" else "rates"
-        line = (f"  {v}: start {g['mean'][0]:.2f}, end read from {source} "
-                f"{e['spike_read']['mean']:.2f} (target "
-                f"{e['target_numpy_start_plus_half_gain']:.2f}: "
-                f"{'met' if e['target_met'] else 'NOT met'}); dendrite state "
-                f"{e['dendrite_state']['mean']:.2f}")
-        if "fano_factor" in g:
-            line += "; Fano " + ", ".join(f"{a} {f['pooled']:.2f}" for a, f in
-                                         g["fano_factor"].items()
-                                         if isinstance(f, dict) and f["pooled"] is not None)
-        lines.append(line)
-    lines.append(f"in-painting MSE (same starts): numpy {inp['numpy']['mse']['mean']:.4f}, "
-                 + ", ".join(f"{v} {inp[v]['mse']['mean']:.4f} (x{inp[v]['ratio_to_numpy']:.2f};"
-                             f" dendrite {inp[v]['mse_dendrite']['mean']:.4f})"
-                             for v in NETWORK_ORDER if v in inp)
-                 + f", mean image {inp['mean_image']['mse']['mean']:.4f}")
-    lines.append(f"Parzen LL (sigma {gen['sigma']:.3g}, {gen['numpy']['n_samples']} samples): "
-                 f"numpy {gen['numpy']['parzen_ll']['mean']:.1f}, "
-                 + ", ".join(f"{v} {gen[v]['parzen_ll']['mean']:.1f} "
-                             f"({gen[v]['difference_to_numpy']:+.1f})"
-                             for v in NETWORK_ORDER + tuple(f"{w}_dendrite" for w in NETWORK_ORDER)
-                             + ("real_training_images",) if v in gen))
-    return lines
-
-
-NETWORK_ORDER = ("spiking", "stochastic", "rate")
