@@ -19,6 +19,14 @@ def model_parser(doc: str):
     return parser
 
 
+def sweep_args(parser) -> None:
+    """--scheduler and --workers: where a script's sweep runs (:mod:`spiking_em.sweep`)."""
+    parser.add_argument("--scheduler", default=None,
+                        help="address of a running Dask scheduler (default: a local cluster)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="local cluster size (default: one per core)")
+
+
 def model_for_figures(run_dir: str | None, quick: bool, out_dir: Path):
     """Load RUN_DIR's model, or (with --quick and no RUN_DIR) train a small one on glyphs."""
     from spiking_em.data.glyphs import glyph_dataset

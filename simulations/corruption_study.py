@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _common import FIGURES
+from _common import FIGURES, sweep_args
 
 from spiking_em import atomic
 
@@ -191,10 +191,7 @@ def main(argv=None) -> int:
                         help="test digits and samples for each model's LIF network")
     parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
     parser.add_argument("--out", default=str(FIGURES))
-    parser.add_argument("--scheduler", default=None,
-                        help="address of a running Dask scheduler (default: a local cluster)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="local cluster size (default: one per core)")
+    sweep_args(parser)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:

@@ -20,7 +20,7 @@ import argparse
 import time
 from pathlib import Path
 
-from _common import FIGURES
+from _common import FIGURES, sweep_args
 
 
 def main(argv=None) -> int:
@@ -30,10 +30,7 @@ def main(argv=None) -> int:
                         help="seed S lives in RUNS_ROOT/paper-seedS")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--out", default=str(FIGURES))
-    parser.add_argument("--scheduler", default=None,
-                        help="address of a running Dask scheduler (default: a local cluster)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="local cluster size (default: one per core)")
+    sweep_args(parser)
     parser.add_argument("--quick", action="store_true",
                         help="tiny models on 2000 digits, 20 test digits (a few minutes)")
     args = parser.parse_args(argv)

@@ -27,7 +27,7 @@ import argparse
 import time
 from pathlib import Path
 
-from _common import FIGURES
+from _common import FIGURES, sweep_args
 
 
 def main(argv=None) -> int:
@@ -40,10 +40,7 @@ def main(argv=None) -> int:
     parser.add_argument("--select-presentations", type=int, default=1020)
     parser.add_argument("--grid", type=float, nargs="+", default=None,
                         help="learning rates tried for both learners")
-    parser.add_argument("--scheduler", default=None,
-                        help="address of a running Dask scheduler (default: a local cluster)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="local cluster size (default: one per core)")
+    sweep_args(parser)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
 

@@ -22,7 +22,7 @@ import argparse
 import time
 from pathlib import Path
 
-from _common import FIGURES
+from _common import FIGURES, sweep_args
 
 #: name -> (variant, CompareConfig changes, NetworkConfig changes)
 SETTINGS = {
@@ -42,8 +42,7 @@ def main(argv=None) -> int:
     parser.add_argument("--n-samples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS))
-    parser.add_argument("--scheduler", default=None)
-    parser.add_argument("--workers", type=int, default=None)
+    sweep_args(parser)
     args = parser.parse_args(argv)
 
     from spiking_em.experiments.plotting import write_json
