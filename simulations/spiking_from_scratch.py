@@ -14,11 +14,14 @@ entirely by the Brian2 network: INFERENCE by the areas' dynamics, the M-step by
    run continues from its selection checkpoint); learning curves against examples seen (the
    four local losses, validation reconstruction).
 4. Parzen LL of GENERATE (10,000 samples, σ on validation), in-painting and samples of the
-   untrained, numpy- and spiking-trained models (the same evaluation protocol and seed).
+   untrained, numpy- and spiking-trained models (the same evaluation protocol and seed), and
+   the Fréchet distance and class coverage of their GENERATE and ancestral samples (and of
+   10,000 real training images) in the features of the package's MNIST classifier.
 
 Every run keeps its model in ``--runs-dir``; the sweep skips finished runs, a cut-short
-spiking run resumes from its checkpoint. About 1 h 15 min on 2 cores (``--quick``: a small
-784-64-16 model on a few hundred digits, a few minutes).
+spiking run resumes from its checkpoint. Measured: the spiking run's 10,200 presentations took
+113 min of wall time (90 per minute, its two cores shared with other runs), the rest about
+30 min (``--quick``: a small 784-64-16 model on a few hundred digits, a few minutes).
 Writes figures/spiking_from_scratch.{json,png} and figures/spiking_from_scratch_samples.png.
 """
 from __future__ import annotations
@@ -111,13 +114,22 @@ def main(argv=None) -> int:
               "numpy": TrainedModel.load(finals[f"full-numpy-{best['numpy']:g}"]["run_dir"]),
               "spiking": TrainedModel.load(finals[f"full-spiking-{best['spiking']:g}"]
                                            ["run_dir"])}
-    evaluated, samples = {}, {}
+    evaluated, samples, sample_sets = {}, {}, {}
     for name, model in models.items():
         say(f"evaluating the {name} model (GENERATE {eval_config.n_samples} samples, Parzen, "
             "in-painting)")
         metrics, arrays = evaluate_model(model, dataset, seed=args.seed, config=eval_config)
         evaluated[name] = fs.headline(metrics)
         samples[name] = arrays["samples_generate"][:100]
+        sample_sets[f"{name}_generate"] = arrays["samples_generate"]
+        sample_sets[f"{name}_ancestral"] = arrays["samples_ancestral"]
+    say("Fréchet distance and class coverage in the package's MNIST classifier's features")
+    from spiking_em.evaluation.classifier import mnist_classifier
+    from spiking_em.evaluation.frechet import sample_quality
+    real_pick = np.random.default_rng([args.seed, 7]).permutation(len(dataset.train))
+    sample_sets["real_train"] = dataset.train[real_pick[:eval_config.n_samples]]
+    classifier = mnist_classifier(dataset)
+    quality = sample_quality(classifier, sample_sets, dataset.test)
     num, spk = evaluated["numpy"], evaluated["spiking"]
     parzen_gap = num["parzen_ll_generate"]["mean"] - spk["parzen_ll_generate"]["mean"]
     inpaint_ratio = spk["inpaint_mse"]["mean"] / num["inpaint_mse"]["mean"]
@@ -142,6 +154,8 @@ def main(argv=None) -> int:
                                           "history", "selection_loss", "speed")
                      if kk in v} for k, v in finals.items()},
         "evaluation": evaluated,
+        "sample_quality": {"reference": "MNIST test images", "sets": quality,
+                           "classifier_test_accuracy": classifier.test_accuracy},
         "targets": {"parzen_gap_nats": parzen_gap, "parzen_within_25": parzen_gap <= 25,
                     "inpaint_ratio": inpaint_ratio, "inpaint_within_1_3": inpaint_ratio <= 1.3},
     }
@@ -149,12 +163,14 @@ def main(argv=None) -> int:
     name = "spiking_from_scratch_quick" if args.quick else "spiking_from_scratch"
     write_json(out / f"{name}.json", results)
     plot_curves(results, out / f"{name}.png")
-    plot_samples(samples, evaluated, out / f"{name}_samples.png")
+    plot_samples(samples, evaluated, out / f"{name}_samples.png", quality)
     say(f"Parzen GENERATE: untrained {evaluated['untrained']['parzen_ll_generate']['mean']:.1f}, "
         f"numpy {num['parzen_ll_generate']['mean']:.1f}, spiking "
         f"{spk['parzen_ll_generate']['mean']:.1f} nats (gap {parzen_gap:.1f}); in-painting "
         f"numpy {num['inpaint_mse']['mean']:.4f}, spiking {spk['inpaint_mse']['mean']:.4f} "
         f"(x{inpaint_ratio:.2f})")
+    say("Fréchet distance to test images (classes present): " + ", ".join(
+        f"{k} {q['frechet_distance']:.1f} ({q['classes_present']})" for k, q in quality.items()))
     print(f"wrote {out / name}.json, .png and _samples.png")
     return 0
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,3 +85,17 @@ def test_sweep_on_a_separately_started_scheduler_and_worker(tiny_runs, tmp_path)
         for p in reversed(procs):
             p.terminate()
             p.wait(timeout=30)
+
+
+def test_a_finished_numpy_run_is_kept(tiny_runs):
+    """rate_run with its model already in out_dir returns it as is when it went far enough:
+    same history, file untouched (it read the spiking learner's metadata before, a KeyError)."""
+    run = tiny_runs[0]
+    first = rate_run(**run.kwargs)
+    model_file = Path(run.kwargs["out_dir"]) / TrainedModel.FILE
+    written = model_file.stat().st_mtime_ns
+    again = rate_run(**run.kwargs)
+    assert again["history"] == first["history"]
+    assert model_file.stat().st_mtime_ns == written
+    shorter = rate_run(**dict(run.kwargs, n_presentations=100))
+    assert shorter["presentations"] == 200          # a longer run satisfies a shorter request

@@ -106,7 +106,7 @@ def rate_run(start_dir: str, sequence_file: str, valid_file: str, learning_rate:
     """One numpy run of the experiment (a sweep task): trains, saves, returns its history."""
     out = Path(out_dir)
     model = TrainedModel.load(out) if (out / TrainedModel.FILE).exists() else None
-    if model is None or model.meta["spiking"]["presentations"] < n_presentations:
+    if model is None or model.meta.get("presentations", 0) < n_presentations:
         start = TrainedModel.load(start_dir)
         sequence = np.load(sequence_file)[:n_presentations]
         config = rate_config(start.params.sizes, learning_rate)

@@ -55,15 +55,22 @@ def plot_curves(results: dict, path) -> Path:
     return png
 
 
-def plot_samples(samples: dict[str, np.ndarray], evaluated: dict, path) -> Path:
-    """100 GENERATE samples of each model, its Parzen LL and in-painting MSE in the title."""
+def plot_samples(samples: dict[str, np.ndarray], evaluated: dict, path,
+                 quality: dict | None = None) -> Path:
+    """100 GENERATE samples of each model, its Parzen LL and in-painting MSE in the title (and
+    its samples' Fréchet distance to test images and classes present, given ``quality``)."""
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(samples), figsize=(3.6 * len(samples), 4.2))
         for ax, (name, imgs) in zip(np.atleast_1d(axes), samples.items()):
             ax.imshow(image_grid(imgs[:100], 10), cmap="gray", vmin=0, vmax=1)
             m = evaluated[name]
-            ax.set_title(f"{name}\nParzen GENERATE {m['parzen_ll_generate']['mean']:.1f} nats\n"
-                         f"in-painting MSE {m['inpaint_mse']['mean']:.4f}")
+            title = (f"{name}\nParzen GENERATE {m['parzen_ll_generate']['mean']:.1f} nats\n"
+                     f"in-painting MSE {m['inpaint_mse']['mean']:.4f}")
+            if quality is not None and f"{name}_generate" in quality:
+                q = quality[f"{name}_generate"]
+                title += (f"\nFréchet distance {q['frechet_distance']:.1f}, "
+                          f"{q['classes_present']}/10 classes")
+            ax.set_title(title)
             ax.axis("off")
         fig.tight_layout()
         png = atomic.save_figure(fig, Path(path))
