@@ -13,6 +13,9 @@ Sec. 3 (spikes as the noise), carried to the 784-1000-100 model. Two parts:
    the network from the rate-trained model, then Parzen LL of GENERATE and in-painting of the
    result (``spiking-em evaluate``'s protocol) beside the start model's. About 40 minutes.
 
+``--neurons poisson`` runs the learning network with Poisson neurons (Fano factor 1) instead of
+the sigma-delta LIF and writes figures/spiking_learning_poisson.{json,png}: the size of the
+spikes' corruption (``stdp_sgd.corruption``) against the ``paper`` preset's, at Fano factor 1.
 ``--quick`` trains a small glyph model and runs a few digits of each part (a few minutes).
 Writes figures/spiking_learning.{json,png} (and the continued model in runs/spiking-continued).
 """
@@ -33,7 +36,12 @@ def main(argv=None) -> int:
                         help="learning rate of part 1 (small: the weights barely move)")
     parser.add_argument("--presentations", type=int, default=5000, help="part 2")
     parser.add_argument("--eta", type=float, default=5e-5, help="learning rate of part 2")
-    parser.add_argument("--continued-dir", default="runs/spiking-continued")
+    parser.add_argument("--continued-dir", default=None,
+                        help="where part 2's model goes (default runs/spiking-continued, "
+                             "with -poisson appended for --neurons poisson)")
+    parser.add_argument("--neurons", choices=["lif", "poisson"], default="lif",
+                        help="the learning network's neurons: sigma-delta LIF, or Poisson at "
+                             "the same rates (results in spiking_learning_poisson.*)")
     args = parser.parse_args(argv)
 
     # Parameters / Model
@@ -47,12 +55,14 @@ def main(argv=None) -> int:
     out = Path(args.out)
     model = model_for_figures(args.run_dir, args.quick, out)
     dataset = dataset_for(model, args.data_dir)
-    config = SpikingTrainConfig(network=NetworkConfig(n_slots=161)) if args.quick \
-        else SpikingTrainConfig()
+    variant = {"lif": "spiking", "poisson": "stochastic"}[args.neurons]
+    config = SpikingTrainConfig(network=NetworkConfig(n_slots=161), variant=variant) \
+        if args.quick else SpikingTrainConfig(variant=variant)
     n_digits = 8 if args.quick else args.n_digits
     results = {"settings": {"spiking": config.as_dict(), "seed": args.seed,
                             "run_dir": args.run_dir, "quick": args.quick}}
-    path = out / "spiking_learning.json"
+    stem = "spiking_learning" + ("" if args.neurons == "lif" else "_poisson")
+    path = out / f"{stem}.json"
     if path.exists():
         import json
         results.update({k: v for k, v in json.loads(path.read_text()).items()
@@ -81,12 +91,13 @@ def main(argv=None) -> int:
         say(f"continued training: {n} presentations, eta {args.eta:g}")
         results["continued"] = continued_training(
             model, dataset, config, n_presentations=n, eta=args.eta, seed=args.seed,
-            out_dir=Path(args.continued_dir) if not args.quick else out / "quick-continued",
+            out_dir=Path(args.continued_dir or "runs/" + stem.replace("_learning", "-continued")
+                         .replace("_", "-")) if not args.quick else out / f"quick-{stem}",
             quick=args.quick, say=say, net=net, n_prior=40 if args.quick else 1000)
     device.reset()
     # Analysis and plotting
     write_json(path, results)
-    png = plot_summary(results, out / "spiking_learning.png")
+    png = plot_summary(results, out / f"{stem}.png")
     print(f"wrote {path} and {png}")
     return 0
 

@@ -155,6 +155,6 @@ def across_seeds(results: list[dict]) -> dict:
         out[name] = {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if len(v) > 1 else None,
                      "values": v.tolist(), "seeds": [r["seed"] for r in results]}
     for v in ("spiking", "stochastic"):
-        met = [r[v]["end_state_target_met"] for r in results if v in r]
+        met = [bool(r[v]["end_state_target_met"]) for r in results if v in r]
         out[f"{v}_end_state_target_met_in"] = f"{sum(met)}/{len(met)} seeds"
     return out
