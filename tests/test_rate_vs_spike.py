@@ -1,7 +1,7 @@
 """The LIF and stochastic networks against numpy on a small trained model, read from spikes.
 
-One comparison (20 test digits, 40 samples, both spiking unit models; two compilations) feeds
-every test here. Tolerances are set from what a working network gives with a wide margin, and
+One comparison (a 784-256-32 glyph model, 20 test digits, 60 samples, both spiking unit
+models; two compilations) feeds every test here. Tolerances are set from what a working network gives with a wide margin, and
 each one fails for a network that is broken in the way named beside it.
 """
 from __future__ import annotations
@@ -14,16 +14,32 @@ from spiking_em.evaluation.metrics import class_coverage, nearest_distances
 pytestmark = [pytest.mark.standalone, pytest.mark.slow]
 
 
+SAMPLING = dict(n_hidden1=256, n_hidden2=32, epochs=20, optimizer="adam", learning_rate=3e-4,
+                batch_size=50)
+
+
 @pytest.fixture(scope="module")
-def compared(small_model, glyphs):
+def sampling_model(glyphs, tmp_path_factory):
+    """A 784-256-32 glyph model whose own GENERATE covers most classes (~20 s of training).
+
+    The 784-128-16 ``small_model`` of the other tests cannot serve here: its h2 units saturate
+    at 0 or 1 for every digit, so its prior is a point and its GENERATE one image."""
+    from spiking_em.model.config import TrainConfig
+    from spiking_em.model.training import train
+    return train(glyphs.train, glyphs.valid, TrainConfig.paper(**SAMPLING), seed=0,
+                 out_dir=tmp_path_factory.mktemp("sampling_model"), dataset_name="glyphs")
+
+
+@pytest.fixture(scope="module")
+def compared(sampling_model, glyphs):
     from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
     from spiking_em.spiking import device
     from spiking_em.spiking.areas import NetworkConfig
-    config = CompareConfig(n_digits=20, n_rate_digits=0, n_samples=40, inpaint_cycles=2,
+    config = CompareConfig(n_digits=20, n_rate_digits=0, n_samples=60, inpaint_cycles=2,
                            variants=("spiking", "stochastic"),
                            network=NetworkConfig(n_slots=220))
     try:
-        results, arrays = compare(small_model, glyphs, config, seed=0)
+        results, arrays = compare(sampling_model, glyphs, config, seed=0)
     finally:
         device.reset()
     return results, arrays
@@ -32,7 +48,7 @@ def compared(small_model, glyphs):
 def test_lif_h1_read_from_spikes_matches_numpy_after_inference(compared):
     inf = compared[0]["inference"]["spiking"]
     diff = inf["h1_rms_difference_to_numpy"]
-    # a working network: about 4 % of h1's rms; wrong weights or codes: tens of percent
+    # a working network: about 4.5 % of h1's rms; wrong weights or codes: tens of percent
     assert diff["spike_read_end"] < 0.15 * diff["h1_rms"]
     assert inf["end_state"]["target_met"]
     assert inf["end_state"]["spike_read"]["mean"] > inf["end_state"]["numpy_start"]
@@ -41,7 +57,7 @@ def test_lif_h1_read_from_spikes_matches_numpy_after_inference(compared):
 def test_lif_inpainting_from_spike_counts_beats_the_mean_image(compared):
     inp = compared[0]["inpainting"]
     lif, mean_image = inp["spiking"]["mse"]["mean"], inp["mean_image"]["mse"]["mean"]
-    assert lif < 0.85 * mean_image          # a working network: about 0.70
+    assert lif < 0.5 * mean_image           # a working network: about 0.29
     assert inp["spiking"]["ratio_to_numpy"] < 1.3
     assert "start" in inp["numpy"]["settings"]
 
@@ -49,7 +65,7 @@ def test_lif_inpainting_from_spike_counts_beats_the_mean_image(compared):
 def test_fano_factors_tell_the_two_unit_models_apart(compared):
     inf = compared[0]["inference"]
     lif, poisson = inf["spiking"]["fano_factor"]["H1"], inf["stochastic"]["fano_factor"]["H1"]
-    assert lif["pooled"] < 0.4                  # sigma-delta LIF: regular counts
+    assert lif["pooled"] < 0.4                  # sigma-delta LIF: regular counts (0.18)
     assert 0.8 < poisson["pooled"] < 1.2        # Poisson: variance = mean
     assert poisson["n_pairs"] > 100
 
@@ -71,11 +87,9 @@ def _good_sampler(samples, glyphs, noise_distance) -> bool:
     return coverage >= 6 and near < 0.7 * noise_distance
 
 
-@pytest.mark.xfail(strict=True, reason="the 784-128-16 test model's own GENERATE is collapsed "
-                   "(all samples one class, per-pixel spread ~1e-5): the check catches it; a "
-                   "model that samples well (the demo's) trains for 2.5 min, beyond this test's "
-                   "budget")
 def test_generate_samples_pass_a_check_that_collapsed_and_random_samplers_fail(compared, glyphs):
+    # measured: numpy's samples cover 8 classes, the LIF network's 7; both lie 0.21 of a
+    # random image's distance from their nearest training glyph
     samples = compared[1]["generation_samples"]
     rng = np.random.default_rng(0)
     noise = rng.random(samples["numpy"].shape)
