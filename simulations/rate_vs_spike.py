@@ -22,6 +22,9 @@ from _common import dataset_for, model_for_figures, model_parser
 
 def main(argv=None) -> int:
     parser = model_parser(__doc__)
+    parser.add_argument("--variants", nargs="+", choices=["spiking", "stochastic", "rate"],
+                        default=None, help="Brian2 networks to run: sigma-delta LIF, Poisson "
+                        "neurons, rate units (default: all three)")
     args = parser.parse_args(argv)
 
     # Parameters / Model
@@ -33,6 +36,8 @@ def main(argv=None) -> int:
     config = CompareConfig.quick() if args.quick else CompareConfig()
     if args.quick:
         config = replace(config, n_digits=min(config.n_digits, len(dataset.test)))
+    if args.variants:
+        config = replace(config, variants=tuple(args.variants))
     # Run
     t0 = time.perf_counter()
     results, arrays = compare(model, dataset, config, seed=args.seed,

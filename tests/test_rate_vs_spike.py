@@ -1,6 +1,6 @@
 """The LIF and stochastic networks against numpy on a small trained model, read from spikes.
 
-One comparison (a 784-256-32 glyph model, 20 test digits, 60 samples, both spiking unit
+One comparison (a 784-256-32 glyph model, 12 test digits, 60 samples, both spiking unit
 models; two compilations) feeds every test here. Tolerances are set from what a working network gives with a wide margin, and
 each one fails for a network that is broken in the way named beside it.
 """
@@ -35,7 +35,7 @@ def compared(sampling_model, glyphs):
     from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
     from spiking_em.spiking import device
     from spiking_em.spiking.areas import NetworkConfig
-    config = CompareConfig(n_digits=20, n_rate_digits=0, n_samples=60, inpaint_cycles=2,
+    config = CompareConfig(n_digits=12, n_rate_digits=0, n_samples=60, inpaint_cycles=2,
                            variants=("spiking", "stochastic"),
                            network=NetworkConfig(n_slots=220))
     try:
