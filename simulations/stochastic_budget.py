@@ -14,7 +14,7 @@ the rate-vs-spike comparison (spike-borne read-outs, the same digits and samples
 
 Every variant is one sweep run (Dask local cluster by default, ``--scheduler ADDRESS``).
 About 25 minutes on 2 cores with the defaults (200 digits, 200 samples).
-Writes figures/stochastic_budget.json.
+Writes figures/stochastic_budget.{json,png}.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from spiking_em.experiments.plotting import write_json
-    from spiking_em.experiments.stochastic_budget import budget_run
+    from spiking_em.experiments.stochastic_budget import budget_run, plot_budget
     from spiking_em.sweep import Run, run_sweep
     t0 = time.perf_counter()
     say = lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}", flush=True)  # noqa: E731
@@ -69,7 +69,8 @@ def main(argv=None) -> int:
             f"{r['parzen_minus_numpy']:+.1f} nats vs numpy, end state {r['end_state']:.2f} "
             f"(target {r['end_state_target']:.2f}), Fano H1 {r['fano_h1']:.2f}, "
             f"{r['digits_per_minute']:.0f} INFERENCE digits/min")
-    print(f"wrote {out}")
+    png = plot_budget(results, out.with_suffix(".png"))
+    print(f"wrote {out} and {png}")
     return 0
 
 
