@@ -105,7 +105,11 @@ def main(argv=None) -> int:
                        n_workers=args.workers, say=say)
 
     # Analysis: the same evaluation for the untrained, numpy and spiking models
-    from spiking_em.evaluation.evaluate import EvalConfig, evaluate_model
+    from spiking_em.evaluation.evaluate import (
+        EvalConfig,
+        evaluate_model,
+        real_training_images,
+    )
     eval_config = EvalConfig.quick() if args.quick else EvalConfig(
         n_samples=10_000, n_parzen_valid=2_000, n_parzen_test=10_000, n_logp=1_000,
         n_inpaint=2_000, n_nearest=300)
@@ -126,8 +130,7 @@ def main(argv=None) -> int:
     say("Fréchet distance and class coverage in the package's MNIST classifier's features")
     from spiking_em.evaluation.classifier import mnist_classifier
     from spiking_em.evaluation.frechet import sample_quality
-    real_pick = np.random.default_rng([args.seed, 7]).permutation(len(dataset.train))
-    sample_sets["real_train"] = dataset.train[real_pick[:eval_config.n_samples]]
+    sample_sets["real_train"] = real_training_images(dataset, eval_config.n_samples, args.seed)
     classifier = mnist_classifier(dataset)
     quality = sample_quality(classifier, sample_sets, dataset.test)
     num, spk = evaluated["numpy"], evaluated["spiking"]

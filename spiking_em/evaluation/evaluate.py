@@ -62,6 +62,12 @@ class EvalConfig:
                    n_inpaint=200, n_nearest=300)
 
 
+def real_training_images(dataset, n: int, seed: int) -> np.ndarray:
+    """``n`` training images in an order fixed by ``seed`` (its own stream, [seed, 7]): the real
+    data scored beside samples; for a given seed, a smaller ``n`` takes a prefix of a larger."""
+    return dataset.train[np.random.default_rng([seed, 7]).permutation(len(dataset.train))[:n]]
+
+
 def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
                    config: EvalConfig = EvalConfig.full(),
                    progress: Callable[[str], None] | None = None):
@@ -85,8 +91,7 @@ def evaluate_model(model: TrainedModel, dataset: Dataset, *, seed: int,
     parzen_anc = parzen_evaluate(samples_anc, valid, test, sigmas=config.sigmas)
     # real training images scored as "samples" by the same estimator: what Parzen gives data
     # (its own stream, so that every other number keeps its value for a given seed)
-    pick = np.random.default_rng([seed, 7]).permutation(len(dataset.train))[:config.n_samples]
-    real = dataset.train[pick]
+    real = real_training_images(dataset, config.n_samples, seed)
     parzen_real = parzen_evaluate(real, valid, test, sigmas=config.sigmas)
     timings["parzen_s"] = time.perf_counter() - t0
 

@@ -53,7 +53,11 @@ def seed_run(seed: int, run_dir: str, data_dir: str | None = None, *, quick: boo
     """Train (or keep), evaluate and compare the rate model of one seed; see the module doc."""
     from spiking_em import data
     from spiking_em.evaluation.classifier import mnist_classifier
-    from spiking_em.evaluation.evaluate import EvalConfig, evaluate_model
+    from spiking_em.evaluation.evaluate import (
+        EvalConfig,
+        evaluate_model,
+        real_training_images,
+    )
     from spiking_em.evaluation.frechet import sample_quality
     from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
     from spiking_em.model.config import TrainConfig
@@ -102,14 +106,13 @@ def seed_run(seed: int, run_dir: str, data_dir: str | None = None, *, quick: boo
     with np.load(run / "seed_compare_samples.npz") as f:
         net_samples = {k: f[k] for k in f.files}
     n_small = len(net_samples["numpy"])
-    real_pick = np.random.default_rng([seed, 7]).permutation(len(dataset.train))
     classifier = mnist_classifier(dataset)
     quality = sample_quality(classifier, {
         "generate": samples["generate"], "ancestral": samples["ancestral"],
-        "real_train": dataset.train[real_pick[:len(samples["generate"])]],
+        "real_train": real_training_images(dataset, len(samples["generate"]), seed),
         "spiking": net_samples["spiking"], "stochastic": net_samples["stochastic"],
         "numpy_same_count": net_samples["numpy"],
-        "real_same_count": dataset.train[real_pick[:n_small]]}, dataset.test)
+        "real_same_count": real_training_images(dataset, n_small, seed)}, dataset.test)
     inf, inp, gen = compared["inference"], compared["inpainting"], compared["generation"]
     networks = {}
     for v in ("spiking", "stochastic"):
