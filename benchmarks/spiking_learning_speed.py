@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     # inference-only network: same INFERENCE, teaching slots held
     plain = AreaNetwork(params.sizes, "spiking", config.network, transfer, seed=0)
     phases = schedule.inference_phases(config.n_steps, config.alpha, config.ff_slots) + \
-        [schedule.Phase("hold", config.teach_slots)]
+        [schedule.Phase("hold", config.sample.slots + config.teach_slots)]
     model_args = plain.run_args(model.params.astype(np.float64), codes, delta=config.delta)
     pres = [schedule.Presentation(phases, clamp=xi.astype(np.float64)) for xi in digits]
     t0, run_s, events = time.perf_counter(), 0.0, 0

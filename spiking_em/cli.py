@@ -131,10 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="learning rate: dW = eta d (x) dV per teaching phase")
     p.add_argument("--teach-slots", type=positive_int, default=10,
                    help="teaching phase length in 20 ms slots")
+    p.add_argument("--sample-slots", type=positive_int, default=10,
+                   help="sample phase length in 20 ms slots (the spikes each map predicts "
+                        "from and learns from)")
+    p.add_argument("--sample-rate", type=positive_float, nargs=3, default=(1.0, 1.0, 1.0),
+                   metavar=("X", "H1", "H2"),
+                   help="rate factors of x, h1 and h2 in the sample phase: the knob of the "
+                        "spikes' corruption (smaller: fewer spikes, more noise; "
+                        "figures/spiking_denoising.json has the paper-sized setting)")
     p.add_argument("--neurons", choices=["lif", "poisson"], default="lif",
                    help="lif: sigma-delta LIF neurons (regular counts); poisson: Poisson "
-                        "neurons at the same rates, whose counts corrupt about as much as "
-                        "the paper's noise")
+                        "neurons at the same rates (Fano factor 1)")
     p.add_argument("--n-hidden1", type=positive_int, default=1000, help="units in h1 "
                    "(from scratch)")
     p.add_argument("--n-hidden2", type=positive_int, default=100, help="units in h2 "

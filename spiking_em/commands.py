@@ -235,7 +235,9 @@ def train_spiking_command(args) -> int:
                          "--resume to start a new run")
     start = TrainedModel.load(args.init) if args.init else None
     dataset_name = args.dataset or (start.meta.get("dataset", "mnist") if start else "mnist")
+    from spiking_em.spiking.replay import SampleConfig
     config = dc_replace(SpikingTrainConfig(), eta=args.eta, teach_slots=args.teach_slots,
+                        sample=SampleConfig(args.sample_slots, *args.sample_rate),
                         variant={"lif": "spiking", "poisson": "stochastic"}[args.neurons])
     dataset = load_dataset(dataset_name, args.data_dir, download=not args.no_download)
     print(f"data: {dataset.summary()}", flush=True)

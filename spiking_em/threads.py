@@ -59,9 +59,9 @@ def idle_cores(load: float | None = None, *, sample_s: float = 0.25) -> int:
     return max(1, min(n, n - int(round(load))))
 
 
-def choose_blas_threads() -> int:
-    """``$SPIKING_EM_BLAS_THREADS`` if set (an integer >= 1), else :func:`idle_cores`."""
-    value = os.environ.get(ENV_VAR)
+def cores_setting(env_var: str) -> int:
+    """``$env_var`` if set (an integer >= 1), else :func:`idle_cores`."""
+    value = os.environ.get(env_var)
     if value is None:
         return idle_cores()
     try:
@@ -69,8 +69,13 @@ def choose_blas_threads() -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise ValueError(f"{ENV_VAR} must be an integer >= 1, got {value!r}")
+        raise ValueError(f"{env_var} must be an integer >= 1, got {value!r}")
     return n
+
+
+def choose_blas_threads() -> int:
+    """``$SPIKING_EM_BLAS_THREADS`` if set (an integer >= 1), else :func:`idle_cores`."""
+    return cores_setting(ENV_VAR)
 
 
 @contextlib.contextmanager

@@ -67,8 +67,9 @@ from spiking_em.model.layers import Params
 from spiking_em.spiking import device
 from spiking_em.spiking.codes import AREA_KIND, RateCode
 from spiking_em.spiking import plasticity
-from spiking_em.spiking.equations import (AREA_EQUATIONS, CODE_EQS, CODE_OFF_EQS, DRIVE_ON,
-                                          DRIVE_PIXEL, DRIVE_SIGNED, learning_area_equations)
+from spiking_em.spiking.equations import (AREA_EQUATIONS, CODE_EQS, CODE_OFF_EQS, drive_code,
+                                          learning_area_equations, sampling_area_equations)
+from spiking_em.spiking.replay import REPLAY_SLOT_START, SOURCE_AREAS, SampleConfig
 from spiking_em.spiking.schedule import GATES, SlotInputs
 from spiking_em.spiking.transfer import TransferFit
 from spiking_em.spiking.units import UNIT_MODELS, VARIANTS
@@ -118,8 +119,8 @@ class AreaNetwork:
         c = self.config
         layout = "signed" if c.signed else "plain"
         learn = "" if self.learning is None else (
-            f"_learn{self.learning.tau_teach_ms:g}-{self.learning.tau_v_ms:g}-"
-            f"{self.learning.tau_z_ms:g}-{self.learning.bias_rate_hz:g}")
+            f"_replay{self.learning.tau_teach_ms:g}-{self.learning.tau_v_ms:g}-"
+            f"{self.learning.bias_rate_hz:g}")
         return (f"areas2_{self.variant}_{n_x}-{n_h1}-{n_h2}_{layout}_{c.n_slots}x"
                 f"{c.slot_ms:g}ms_syn{c.tau_syn_ms:g}_ff{c.tau_ff_ms:g}{learn}_seed{self.seed}")
 
@@ -138,6 +139,10 @@ class AreaNetwork:
     @property
     def n_neurons(self) -> int:
         return int(sum(len(g) for g in self.neurons.values()))
+
+    def pathway_sources(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(source unit, sign) of every synapse of pathway ``name``, in the synapses' order."""
+        return self._unit[name], self._sign[name]
 
     def polarities(self, area: str) -> int:
         return 2 if self.config.signed and AREA_KIND[area] != "pixel" else 1
@@ -166,7 +171,8 @@ class AreaNetwork:
         b2.defaultclock.dt = self.dt_ms * b2.ms
         slot = c.slot_ms * b2.ms
         self.timed = {name: b2.TimedArray(np.zeros(c.n_slots), dt=slot, name=f"{name}_ta_arr")
-                      for name in GATES if name != "teach" or self.learning is not None}
+                      for name in GATES
+                      if name not in ("teach", "sample") or self.learning is not None}
         self.timed["clamp"] = b2.TimedArray(np.zeros((c.n_slots, n_x)), dt=slot, name="clamp_arr")
         self.timed["h2_init"] = b2.TimedArray(np.zeros((c.n_slots, n_h2)), dt=slot,
                                               name="h2_init_arr")
@@ -195,6 +201,9 @@ class AreaNetwork:
             objects.append(neurons)
             objects += self.unit_model.operations(area, neurons, coded=equations.coded,
                                                   slot=slot, dendrite_dt=dendrite_dt)
+            if self._replays(area):
+                objects.append(neurons.run_regularly(REPLAY_SLOT_START, dt=slot, when="start",
+                                                     name=f"{area}_replay"))
         self.synapses, self._i, self._j, self._unit, self._sign = {}, {}, {}, {}, {}
         for name, src, dst, trace, weight in self.pathways:
             syn = self._make_pathway(name, src, dst, trace, weight, namespace)
@@ -212,15 +221,21 @@ class AreaNetwork:
         self.net.run(c.n_slots * slot, namespace={},
                      profile=bool(os.environ.get("SPIKING_EM_PROFILE")))
 
+    def _replays(self, area: str) -> bool:
+        """Whether ``area`` samples and replays (a source of plastic synapses, when learning)."""
+        return self.learning is not None and area in SOURCE_AREAS
+
     def _equations(self, area: str, kind: str):
         if self.learning is not None and area in plasticity.LEARNING_AREAS:
             return learning_area_equations(kind)
+        if self._replays(area):
+            return sampling_area_equations(kind)
         return AREA_EQUATIONS[kind]
 
     def _drive(self, area: str, equations) -> str:
-        if not equations.coded:
-            return DRIVE_PIXEL
-        return DRIVE_SIGNED if self.polarities(area) == 2 else DRIVE_ON
+        kind = ("pixel" if not equations.coded
+                else "signed" if self.polarities(area) == 2 else "on")
+        return drive_code(kind, sampling=self._replays(area))
 
     def _make_dendrite(self, area: str, equations, namespace: dict):
         eqs = b2.Equations(equations.body)
@@ -231,12 +246,14 @@ class AreaNetwork:
 
     def _make_neurons(self, area: str, equations, dendrite, namespace: dict):
         unit, sign = self.neuron_layout(area)
+        replay = self._replays(area)
         if not equations.coded:
-            group = self.unit_model.input_group(len(unit), namespace)
+            group = self.unit_model.input_group(len(unit), namespace, replay=replay)
             group.r_d = b2.linked_var(dendrite, "r", index=unit)
             return group
         signed = self.polarities(area) == 2
-        group = self.unit_model.coded_group(area, len(unit), signed, namespace, self.config)
+        group = self.unit_model.coded_group(area, len(unit), signed, namespace, self.config,
+                                            replay=replay)
         group.I_on_d = b2.linked_var(dendrite, "I_on", index=unit)
         if signed:
             group.I_off_d = b2.linked_var(dendrite, "I_off", index=unit)
@@ -248,6 +265,8 @@ class AreaNetwork:
         if self.learning is not None and name in plasticity.PLASTIC_PATHWAYS:
             syn = b2.Synapses(source, target, plasticity.PLASTIC_MODEL,
                               on_pre=plasticity.PLASTIC_ON_PRE, namespace=namespace, name=name)
+        elif self.learning is not None and trace == "zt":
+            syn = plasticity.nudging_synapses(source, target, name, namespace)
         else:
             syn = self.unit_model.pathway(source, target, trace, name, namespace)
         unit, sign = self.neuron_layout(src)
@@ -270,11 +289,13 @@ class AreaNetwork:
 
     # -- running --------------------------------------------------------------------------
     def run_args(self, params: Params, codes: dict[str, RateCode], *, delta: float,
-                 eta: float = 0.0) -> dict:
+                 eta: float = 0.0, sample: SampleConfig | None = None) -> dict:
         """The ``run_args`` that load a model's weights, biases and codes into the binary.
 
         ``eta``: learning rate of a learning network (ΔW = eta d ⊗ ΔV per teaching phase, see
-        :mod:`spiking_em.spiking.plasticity`); 0 freezes the weights.
+        :mod:`spiking_em.spiking.plasticity`); 0 freezes the weights. ``sample``: a learning
+        network's sample phase (its length must match the schedule's sample phases; default
+        :class:`SampleConfig`).
         """
         if params.sizes != self.sizes:
             raise ValueError(f"weights are for sizes {params.sizes}, but this network was built "
@@ -320,6 +341,21 @@ class AreaNetwork:
                 n = self.units(area)
                 args[self.synapses[f"bias_{area}"].eta_b] = np.full(
                     n, eta / self.learning.bias_rate_hz) * b2.second
+            args.update(self._sample_args(SampleConfig() if sample is None else sample))
+        return args
+
+    def _sample_args(self, sample: SampleConfig) -> dict:
+        """Rate factors, sample length and box-count weights of the sample phase."""
+        c = self.config
+        args = {}
+        for area in SOURCE_AREAS:
+            args[self.groups[area].rho] = sample.rate(area)
+            args[self.neurons[area].rho_n] = sample.rate(area)
+            args[self.neurons[area].sample_s] = sample.slots * c.slot_ms * b2.ms
+        for area, (box, box_t) in plasticity.box_weights(sample, c.slot_ms,
+                                                         c.tau_syn_ms).items():
+            args[self.groups[area].box] = box
+            args[self.groups[area].box_t] = box_t
         return args
 
     def run(self, model_args: dict, inputs: SlotInputs, *, rng: np.random.Generator) -> Recording:

@@ -6,6 +6,10 @@ source files, so rebuilding an unchanged network in a new process does not recom
 process holds its build folder under an exclusive lock until it exits: a second process that
 builds the same network at the same time (two runs side by side, a Dask sweep) gets its own
 folder ``<name>~2``, ``<name>~3``, ... instead of overwriting the first one's binary and results.
+
+Compilation is bounded: Brian2's default ``make -j`` starts one compiler per source file at
+once (174 of them for the learning network, on 2 cores); :func:`compile_jobs` allows as many
+as there are idle cores (``$SPIKING_EM_COMPILE_JOBS`` overrides).
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from pathlib import Path
 import brian2 as b2
 
 from spiking_em.data.loaders import user_cache_dir
+from spiking_em.threads import cores_setting
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,15 @@ def build_dir(name: str) -> Path:
     raise RuntimeError(f"no free Brian2 build folder for {name} under {cache_dir(name).parent}")
 
 
+COMPILE_JOBS_VAR = "SPIKING_EM_COMPILE_JOBS"
+
+
+def compile_jobs() -> int:
+    """Parallel compile jobs for a build: ``$SPIKING_EM_COMPILE_JOBS`` (an integer >= 1) if set,
+    else the cores not busy with other work (at least 1)."""
+    return cores_setting(COMPILE_JOBS_VAR)
+
+
 def activate_standalone(seed: int) -> None:
     """Reset Brian2 and switch to a fresh C++ standalone device (single-threaded, no OpenMP).
 
@@ -69,11 +83,18 @@ def activate_standalone(seed: int) -> None:
     b2.seed(seed)
 
 
+#: measured first-build time of the learning network: 94 s with 2 jobs on 2 idle cores, 149 s
+#: with 1 job beside a busy core (benchmarks/compile_jobs.py, figures/compile_jobs.json)
+FIRST_BUILD_TIME = "1.5-2.5 min"
+
+
 def build(directory: Path) -> float:
     """Generate and compile the standalone project; returns the wall time in seconds."""
     t0 = time.perf_counter()
-    logger.info("compiling the Brian2 network %s (10-30 s the first time, seconds when "
-                "unchanged)", Path(directory).name)
+    jobs = compile_jobs()
+    b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{jobs}"]
+    logger.info("compiling the Brian2 network %s with %d compile job(s) (%s the first time, "
+                "seconds when unchanged)", Path(directory).name, jobs, FIRST_BUILD_TIME)
     b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
     seconds = time.perf_counter() - t0
     logger.info("built %s in %.1f s", directory, seconds)

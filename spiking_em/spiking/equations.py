@@ -25,17 +25,28 @@ b : 1 (constant)                  # bias of the map, plus the constant input of 
 BIAS_LEARNED = """
 b : 1                             # bias, plus the centre's input; learned (plasticity.BIAS_ON_PRE)
 """
-#: a learning area's teaching signal and voltage (Sec. 2 and Fig. 1: dW ∝ S_pre dV/dt)
+#: a learning area's teaching signal and voltage (Sec. 2 and Fig. 1: dW ∝ S_pre dV/dt); the
+#: input and the target are box counts of the sample phase's spikes (see :mod:`replay`)
 TEACHING_EQS = """
-dz_teach/dt = (zin_teach - z_teach) / tau_syn : 1              # target - centre, from the target's area
-zin_teach : 1
-dn/dt = g_teach * (centre + z_teach - u_held) / tau_teach : 1  # nudge towards the target value
-dzs/dt = (1 - g_teach) * (z - zs) / tau_z : 1                  # synaptic input, held while teaching
-dm/dt = (n - m) / tau_v : 1                                     # the nudge as the voltage shows it
-V = zs + b + m : 1                                              # voltage: pre-activation + nudge
-dVdt = (1 - g_teach) * (z - zs) / tau_z + (n - m) / tau_v : Hz  # its rate of change (read at spikes)
-g_teach : 1 (shared)                                            # 1 in teaching slots: plasticity on
+zs : 1                                                # input W d~ from the source's sample (box count)
+zt : 1                                                # target - centre, from the target's sample
+box : 1 (shared, constant)                            # a source spike's share of its box count
+box_t : 1 (shared, constant)                          # a target spike's share of its box count
+dn/dt = g_teach * (centre + zt - u_held) / tau_teach : 1   # nudge towards the target value
+dm/dt = (n - m) / tau_v : 1                           # the nudge as the dendritic voltage shows it
+V_dend = zs + b + m : 1                               # dendritic voltage: prediction + nudge
+dV_dend_dt = (n - m) / tau_v : Hz                     # its rate of change (read at spikes)
+g_teach : 1 (shared)                                  # 1 in teaching slots: plasticity on
+g_sample : 1 (shared)                                 # 1 in sample slots: the box counts fill
 """
+#: a source area of a learning network (X, H1, H2): its rates are scaled by ``rho`` in sample
+#: slots, the knob of the spikes' corruption
+SAMPLING_EQS = """
+rho : 1 (shared, constant)                            # rate factor of the sample phase
+g_sample : 1 (shared)                                 # 1 in sample slots
+"""
+#: a source area's rate factor: rho in sample slots, else 1
+RATE_FACTOR = "(1 + (rho - 1) * g_sample)"
 VALUE_TEMPLATE = {
     "softplus": "{name} = ({pre}) * int({pre} > 0) + log(1 + exp(-abs({pre}))) : 1   # softplus",
     "sigmoid": "{name} = 1 / (1 + exp(-({pre}))) : 1   # sigmoid",
@@ -45,7 +56,7 @@ VALUE_TEMPLATE = {
 def encoder_eqs(activation: str, *, learning: bool = False) -> str:
     """A map's area: filtered input, bias and value ``act(z + b)``; with ``learning`` the bias is
     learned, a teaching nudge n enters the value, ``act(z + b + n)``, and the nudge compares
-    the target with the value of the held input, ``u_held = act(zs + b + n)``."""
+    the target with the value of the sampled input, ``u_held = act(zs + b + n)``."""
     pre = "z + b + n" if learning else "z + b"
     parts = [ENCODER_INPUT, BIAS_LEARNED if learning else BIAS_FIXED,
              VALUE_TEMPLATE[activation].format(name="u", pre=pre) + "\n"]
@@ -106,16 +117,24 @@ I_off : 1                       # current of the OFF neurons
 """
 #: the input variable that a rate synapse writes beside each trace
 TRACE_INPUT = {"z": "zin", "z_up": "zin_up", "z_down": "zin_down", "z_top": "zin_top",
-               "z_fb": "zin_fb", "z_teach": "zin_teach"}
+               "z_fb": "zin_fb"}
 
-#: the current of an unsigned code's neurons / of a signed code's active polarity (the other
-#: polarity gets none: one exponential per unit and step)
-DRIVE_ON = "I_on = " + DRIVE_EXPRESSION.format(rate="gain * (u - centre)")
-DRIVE_SIGNED = "\n".join([
-    "I_on = " + DRIVE_EXPRESSION.format(rate="gain * abs(u - centre)"),
-    "I_off = I_on * int(u < centre)",
-    "I_on = I_on * int(u >= centre)"])
-DRIVE_PIXEL = "r = gain * u"
+
+def drive_code(kind: str, *, sampling: bool = False) -> str:
+    """The drive of an area's neurons: ``"pixel"`` (the Poisson neurons' rate), ``"on"`` (the
+    current of an unsigned code's neurons) or ``"signed"`` (the current of the active
+    polarity; the other gets none: one exponential per unit and step); with ``sampling`` the
+    rates are scaled by :data:`RATE_FACTOR`."""
+    factor = f" * {RATE_FACTOR}" if sampling else ""
+    if kind == "pixel":
+        return f"r = gain * u{factor}"
+    if kind == "on":
+        return "I_on = " + DRIVE_EXPRESSION.format(rate=f"gain{factor} * (u - centre)")
+    rate = f"gain{factor} * abs(u - centre)"
+    return "\n".join(["I_on = " + DRIVE_EXPRESSION.format(rate=rate),
+                      "I_off = I_on * int(u < centre)",
+                      "I_on = I_on * int(u >= centre)"])
+
 
 #: a time inside the slot that starts now, at which the slot's TimedArray values are read
 SLOT_TIME = "t + 0.25 * slot"
@@ -161,22 +180,36 @@ class AreaEquations:
     coded: bool = True
 
 
-AREA_EQUATIONS = {
-    "softplus": AreaEquations(encoder_eqs("softplus"), slot_start_code(traces=("z",))),
-    "sigmoid": AreaEquations(encoder_eqs("sigmoid"), slot_start_code(traces=("z",))),
-    "hidden1": AreaEquations(HIDDEN1_EQS, slot_start_code(
-        gates=("ff", "anc", "infer", "alpha"), state="h", traces=("z_up", "z_down", "z_top"))),
-    "hidden2": AreaEquations(HIDDEN2_EQS, slot_start_code(
-        gates=("ff", "anc", "infer"), state="h", traces=("z_up", "z_down"),
-        per_unit=(("h_init", "h2_init"),))),
-    "visible": AreaEquations(VISIBLE_EQS, slot_start_code(
-        gates=("free", "hold"), traces=("z_fb", "x_hold"), per_unit=(("c", "clamp"),)),
-        coded=False),
+#: per kind of area: its dendrite equations and what its slot starts do
+_SLOT_START = {
+    "softplus": dict(traces=("z",)),
+    "sigmoid": dict(traces=("z",)),
+    "hidden1": dict(gates=("ff", "anc", "infer", "alpha"), state="h",
+                    traces=("z_up", "z_down", "z_top")),
+    "hidden2": dict(gates=("ff", "anc", "infer"), state="h", traces=("z_up", "z_down"),
+                    per_unit=(("h_init", "h2_init"),)),
+    "visible": dict(gates=("free", "hold"), traces=("z_fb", "x_hold"),
+                    per_unit=(("c", "clamp"),)),
 }
+_BODY = {"softplus": encoder_eqs("softplus"), "sigmoid": encoder_eqs("sigmoid"),
+         "hidden1": HIDDEN1_EQS, "hidden2": HIDDEN2_EQS, "visible": VISIBLE_EQS}
+
+AREA_EQUATIONS = {kind: AreaEquations(_BODY[kind], slot_start_code(**_SLOT_START[kind]),
+                                      coded=kind != "visible") for kind in _BODY}
+
+
+def sampling_area_equations(kind: str) -> AreaEquations:
+    """A source area of a learning network (visible, hidden1, hidden2): as in
+    :data:`AREA_EQUATIONS`, plus the sample gate and the sample phase's rate factor ``rho``."""
+    start = dict(_SLOT_START[kind])
+    start["gates"] = tuple(start.get("gates", ())) + ("sample",)
+    return AreaEquations(_BODY[kind] + SAMPLING_EQS, slot_start_code(**start),
+                         coded=kind != "visible")
 
 
 def learning_area_equations(activation: str) -> AreaEquations:
-    """A map's area while it learns: its slot starts also read the teaching gate and clear the
-    target trace and the nudge."""
+    """A map's area while it learns: its slot starts also read the teaching and sample gates
+    and, at presentation starts, clear the box counts and the nudge."""
     return AreaEquations(encoder_eqs(activation, learning=True),
-                         slot_start_code(gates=("teach",), traces=("z", "z_teach", "n")))
+                         slot_start_code(gates=("teach", "sample"),
+                                         traces=("z", "zs", "zt", "n")))

@@ -11,24 +11,40 @@ f2          H1 -> F2H1       H2 (h2)      H2 -> F2H1
 g2          H2 -> G2H2       H1 (h1)      H1 -> G2H2
 ==========  ===============  ===========  ==========================================
 
-In a *teaching* slot (after INFERENCE has settled h1, h2 and froze them) the nudge n of every
-learning unit integrates the gap between its target T (read from the nudging pathway's spikes)
-and its value u = act(z + b + n): ``tau_teach dn/dt = T - u``. The unit's voltage
-``V = zs + b + m`` (zs: a copy of the synaptic input z that is held while teaching; m: the
-nudge as it shows in the voltage, ``tau_v dm/dt = n - m``) moves from its prediction towards
-the target, and at every presynaptic spike the synapse changes by ``w += eta * dV/dt``
-(plasticity on only in teaching slots; the bias's own learned change is left out of dV/dt). Over a teaching phase a synapse from a neuron firing at rate r therefore
-accumulates ``eta * r * ΔV``: the delta rule in the network's own coordinates, with
-ΔV ≈ (T - u) t_teach / tau_teach for a short phase, i.e. SGD on the *matching loss* of each
-map's nonlinearity (cross-entropy for the sigmoid maps g1 and f2, its softplus analogue for f1
-and g2), whose gradient with respect to the pre-activation is u - T. Holding the input inside
-V matters: with a live copy, each presynaptic neuron's own earlier spikes raise V and its
-later spikes read V's decay, a drift of every weight towards zero that swamped the gradient
-of the maps fed by the regular LIF spikes of H1 (measured: cosine with -W up to 0.6); and a
-V that still relaxes towards its input when teaching starts adds its catch-up to every weight
-of a saturated unit, whose gradient is nil.
+Each digit's M-step is a *sample* phase and a *teaching* phase (:mod:`replay`), after
+INFERENCE has settled h1, h2 and froze them. In the sample phase the source areas fire at their
+values' rates scaled by ``rho``; each learning area adds every spike of its plastic pathway to
+a box count ``zs`` and every spike of its nudging pathway to ``zt``, so that after the phase
+``zs = W d~`` and ``zt = T~ - c``, where d~ = k / (rho gain T_sample) is the deviation that
+the sampled counts k decode to: the *corrupted input* x~ = c + d~ of the map, and its target
+T~. In the teaching phase the nudge n of every learning unit integrates the gap between the
+target and its value, ``tau_teach dn/dt = T~ - u`` with ``u = act(zs + b + n)``; the
+dendritic voltage ``V_dend = zs + b + m`` (m: the nudge as it shows in the voltage,
+``tau_v dm/dt = n - m``) moves from the prediction towards the target; every source neuron
+*replays* its sample count as a regular train at rate gain d~; and at every presynaptic spike
+the synapse changes by ``w += eta * dV_dend/dt``. Biases learn by the same rule from a
+constant source.
 
-Biases learn by the same rule from a constant source (one regular neuron at ``bias_rate_hz``).
+Why the expected change is the denoising gradient. A synapse from a neuron that replays at
+rate gain d~_i for the teaching phase accumulates ``eta Σ_spikes dV_j/dt``. Neither V_dend
+nor the nudge depends on the replayed spikes' times (the prediction zs and the target zt are
+held, and u reads zs, not the live trace), so the sum is the spike count times the mean
+slope, gain d~_i ΔV_j (up to one spike of rounding), and in matrix units (below)
+ΔW_ij = eta d~_i ΔV_j. For a phase short against tau_teach, ΔV_j ∝ T~_j - act(b_j + Σ_i W_ij
+d~_i): the gradient of the map's matching loss (cross-entropy for the sigmoid maps g1, f2,
+its softplus analogue for f1, g2) at the *same* corrupted sample d~ in the prediction and in
+the presynaptic factor. Its expectation over the spikes' noise is therefore
+E[d~ ⊗ (T - act(b + W d~))], the gradient of the expected reconstruction loss of a denoising
+auto-encoder whose corruption is the spike sample (Vincent et al. 2008; Bengio et al. 2013),
+not the plain auto-encoder's gradient at the mean input, d ⊗ (T - act(b + W d)), which an
+independent sample in the presynaptic factor would give (the regularising covariance term
+-Cov(d~, act(b + W d~)) drops out). The targets' own sampling noise is independent of the
+input's and enters linearly: it adds variance, no bias. Holding the prediction also keeps out
+the drift a live copy gave: each presynaptic neuron's own earlier spikes raising V and its
+later spikes reading V's decay (measured: cosine with -W up to 0.6 when V followed the live
+trace).
+
+The bias source is one regular neuron at ``bias_rate_hz``.
 
 Coordinates: the network carries a signed source's values as deviations d = h - c from the
 code's centre (ON and OFF neurons), with the centre's input folded into the bias, b' = b + c W.
@@ -65,24 +81,29 @@ LEARNING_MAPS = {
     "f2": LearningMap("h1_f2h1", "H1", "F2H1", "H2", "h2_f2h1_teach"),
     "g2": LearningMap("h2_g2h2", "H2", "G2H2", "H1", "h1_g2h2_teach"),
 }
-#: extra one-to-one pathways of a learning network: (name, source, target, trace, None)
-NUDGING_PATHWAYS = tuple((m.nudge, m.target, m.area, "z_teach", None)
+#: extra one-to-one pathways of a learning network: (name, source, target, box count, None)
+NUDGING_PATHWAYS = tuple((m.nudge, m.target, m.area, "zt", None)
                          for m in LEARNING_MAPS.values())
 LEARNING_AREAS = tuple(m.area for m in LEARNING_MAPS.values())
 PLASTIC_PATHWAYS = {m.pathway: m for m in LEARNING_MAPS.values()}
 
-#: the plastic synapses: transmit, then learn from the postsynaptic voltage's rate of change
+#: the plastic synapses: transmit, add the sample to the box count, learn from the dendritic
+#: voltage's rate of change
 PLASTIC_MODEL = """
 w : 1                       # share of one spike in the target trace (sign W / (gain tau_syn))
 eta : second (constant)     # learning rate of this synapse
 """
 PLASTIC_ON_PRE = """
 z_post += w
-w += eta * g_teach_post * dVdt_post
+zs_post += w * g_sample_post * box_post
+w += eta * g_teach_post * dV_dend_dt_post
 """
+#: the nudging synapses: add the target area's sample to the target's box count
+NUDGE_MODEL = "w : 1   # share of one spike in the target trace (sign / (gain tau_syn))"
+NUDGE_ON_PRE = "zt_post += w * g_sample_post * box_t_post"
 #: the bias source's synapses: no transmission, the same rule on the postsynaptic bias
 BIAS_MODEL = "eta_b : second (constant)   # learning rate of the bias"
-BIAS_ON_PRE = "b_post += eta_b * g_teach_post * dVdt_post"
+BIAS_ON_PRE = "b_post += eta_b * g_teach_post * dV_dend_dt_post"
 #: one neuron firing regularly at bias_rate
 BIAS_SOURCE_EQS = """
 dphase/dt = bias_rate : 1   # regular firing at bias_rate
@@ -95,26 +116,20 @@ class TeachingConfig:
 
     tau_teach_ms : integration time of the nudge; a teaching phase much shorter than it keeps
         ΔV proportional to T - u (the matching loss's gradient).
-    tau_v_ms : how fast the nudge shows in the voltage V.
-    tau_z_ms : the copy of the synaptic input inside V follows z with this time constant
-        and is held during teaching: V then moves by the nudge alone, and neither the
-        presynaptic spikes' own effect on V (a drift of every weight towards zero) nor the
-        input's spike noise enters the weights through dV/dt.
+    tau_v_ms : how fast the nudge shows in the dendritic voltage V_dend.
     bias_rate_hz : rate of the constant source that teaches the biases.
     """
 
     tau_teach_ms: float = 400.0
     tau_v_ms: float = 10.0
-    tau_z_ms: float = 20.0
     bias_rate_hz: float = 100.0
 
     def __post_init__(self):
-        for name in ("tau_teach_ms", "tau_v_ms", "tau_z_ms", "bias_rate_hz"):
+        for name in ("tau_teach_ms", "tau_v_ms", "bias_rate_hz"):
             check_positive(name, getattr(self, name))
 
     def namespace(self) -> dict:
         return {"tau_teach": self.tau_teach_ms * b2.ms, "tau_v": self.tau_v_ms * b2.ms,
-                "tau_z": self.tau_z_ms * b2.ms,
                 "bias_rate": self.bias_rate_hz * b2.Hz}
 
     def as_dict(self) -> dict:
@@ -125,6 +140,23 @@ def bias_source(namespace: dict) -> b2.NeuronGroup:
     """One neuron firing regularly at ``bias_rate`` (its spikes teach the biases)."""
     return b2.NeuronGroup(1, BIAS_SOURCE_EQS, threshold="phase > 1", reset="phase -= 1",
                           method="euler", namespace=namespace, name="bias_source")
+
+
+def nudging_synapses(source, area_group, name: str, namespace: dict) -> b2.Synapses:
+    """A one-to-one pathway that adds the target area's sample to a learning area's ``zt``."""
+    return b2.Synapses(source, area_group, NUDGE_MODEL, on_pre=NUDGE_ON_PRE,
+                       namespace=namespace, name=name)
+
+
+def box_weights(sample, slot_ms: float, tau_syn_ms: float) -> dict:
+    """Per learning area: (box, box_t), the share of one source / target spike in its box
+    count, tau_syn / (rho T_sample), so that a count of k spikes adds k w tau_syn / (rho
+    T_sample) = W d~ (the synapse's w is sign W / (gain tau_syn))."""
+    sample_s = sample.slots * slot_ms * 1e-3
+    tau_syn_s = tau_syn_ms * 1e-3
+    return {m.area: (tau_syn_s / (sample.rate(m.source) * sample_s),
+                     tau_syn_s / (sample.rate(m.target) * sample_s))
+            for m in LEARNING_MAPS.values()}
 
 
 def bias_synapses(source, area_group, area: str, namespace: dict) -> b2.Synapses:
@@ -155,7 +187,7 @@ def read_back(net, params: Params, codes: dict) -> Params:
     scale = net.unit_model.weight_scale(net.config)
     for name, m in LEARNING_MAPS.items():
         path, area, code = m.pathway, m.area, codes[AREA_KIND[m.source]]
-        unit, sign = net._unit[path], net._sign[path]
+        unit, sign = net.pathway_sources(path)
         old = getattr(new, f"w_{name}")
         w = np.asarray(net.synapses[path].w[:], dtype=np.float64)
         # synapses run over (source neuron = polarity * n_units + unit, target) in C order

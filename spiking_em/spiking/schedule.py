@@ -9,8 +9,11 @@ one sample each), and every presentation is a sequence of phases:
 - ``infer``: the difference-target-propagation dynamics with top-down step ``alpha``;
 - ``hold``: h frozen while the free visible area copies the reconstruction g1(h1) (GENERATE's
   x <- g1(h1));
-- ``teach``: h frozen while each learning area is nudged from its prediction towards its
-  target and its plastic synapses learn (the M-step; networks built with ``learning=True``).
+- ``sample``: h frozen while the source areas fire a (rate-scaled) sample that the learning
+  areas count into their predictions and targets (networks built with ``learning=...``);
+- ``teach``: h frozen while the sources replay their sample, each learning area is nudged
+  from its prediction towards its target and its plastic synapses learn (the M-step; see
+  :mod:`spiking_em.spiking.replay`).
 
 Per-slot gates and inputs become the network's TimedArrays, passed with ``run_args``.
 """
@@ -20,9 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-PHASES = ("ff", "anc", "infer", "hold", "teach")
+PHASES = ("ff", "anc", "infer", "hold", "sample", "teach")
 #: gates of every run: one per phase that sets one, plus reset, free and alpha
-GATES = ("reset", "ff", "anc", "infer", "hold", "teach", "free", "alpha")
+GATES = ("reset", "ff", "anc", "infer", "hold", "sample", "teach", "free", "alpha")
 #: value of ``clamp`` for a pixel that is not clamped (driven by the reconstruction instead)
 UNCLAMPED = -1.0
 
@@ -153,6 +156,9 @@ def _empty_run(n_slots: int, n_x: int, n_h2: int) -> SlotInputs:
                       h2_init=np.zeros((n_slots, n_h2)))
 
 
-def teaching_phases(n_steps: int, alpha: float, ff_slots: int, teach_slots: int) -> list[Phase]:
-    """TRAIN for one digit: INFERENCE (the E-step), then a teaching phase (the M-step)."""
-    return inference_phases(n_steps, alpha, ff_slots) + [Phase("teach", teach_slots)]
+def teaching_phases(n_steps: int, alpha: float, ff_slots: int, sample_slots: int,
+                    teach_slots: int) -> list[Phase]:
+    """TRAIN for one digit: INFERENCE (the E-step), then a sample and a teaching phase (the
+    M-step)."""
+    return inference_phases(n_steps, alpha, ff_slots) + [Phase("sample", sample_slots),
+                                                        Phase("teach", teach_slots)]

@@ -6,10 +6,11 @@ run to the next: a compiled learning network (:class:`AreaNetwork` with ``learni
 ``digits_per_run`` presentations per run with the weights living in its synapses, and
 :func:`plasticity.read_back` turns them into the model's parameters at the run's end.
 
-During a teaching phase the presynaptic input of every map is the network's own spikes:
-Poisson pixels of the clamped digit, and the quantized h1 and h2 of the areas that INFERENCE
-left frozen. That quantization is the corruption that makes each pair of maps a denoising
-auto-encoder (Sec. 3: spikes are the noise).
+After INFERENCE the sources (X, H1, H2) fire a sample (:mod:`replay`): the Poisson pixels of
+the clamped digit and the quantized h1 and h2 of the areas that INFERENCE left frozen, at rates
+scaled by the sample's rate factors. That quantization is the corruption that makes each pair
+of maps a denoising auto-encoder (Sec. 3: spikes are the noise): the same sample makes each
+map's prediction and, replayed, drives its plastic synapses (:mod:`plasticity`).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from spiking_em.spiking.areas import AreaNetwork, NetworkConfig
 from spiking_em.spiking.codes import AREA_KIND, RateCode, derive_codes
 from spiking_em.spiking.plasticity import LEARNING_MAPS, TeachingConfig, read_back
 from spiking_em.spiking.readout import run_presentations, window_counts
+from spiking_em.spiking.replay import SOURCE_AREAS, SampleConfig
 from spiking_em.validation import check_nonnegative, check_positive_int
 
 
@@ -41,6 +43,8 @@ class SpikingTrainConfig:
     n_steps, delta, alpha : INFERENCE before each teaching phase (Algorithm 2's TRAIN:
         N = 15, delta = 0.1, alpha = 0.001).
     ff_slots, teach_slots : feed-forward sweep and teaching phase, in slots.
+    sample : the sample phase before each teaching phase: its slots and the rate factors of
+        X, H1 and H2, the knob of the spikes' corruption (:class:`replay.SampleConfig`).
     window_slots : spike-counting window for decoded values (codes, the prior's h2).
     n_reference : digits whose numpy INFERENCE sets the codes' centres and gains (every run).
     prior_factor : p(h2)'s standard deviation is this times the spike-decoded h2's.
@@ -55,10 +59,11 @@ class SpikingTrainConfig:
     alpha: float = 0.001
     ff_slots: int = 12
     teach_slots: int = 10
+    sample: SampleConfig = field(default_factory=SampleConfig)
     window_slots: int = 3
     n_reference: int = 500
     prior_factor: float = 4.0
-    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=641))
+    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=800))
     teaching: TeachingConfig = field(default_factory=TeachingConfig)
     variant: str = "spiking"
 
@@ -77,7 +82,7 @@ class SpikingTrainConfig:
 
     @property
     def slots_per_digit(self) -> int:
-        return self.ff_slots + self.n_steps + self.teach_slots
+        return self.ff_slots + self.n_steps + self.sample.slots + self.teach_slots
 
     @property
     def digits_per_run(self) -> int:
@@ -86,7 +91,7 @@ class SpikingTrainConfig:
 
     def phases(self) -> list:
         return schedule.teaching_phases(self.n_steps, self.alpha, self.ff_slots,
-                                        self.teach_slots)
+                                        self.sample.slots, self.teach_slots)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -111,15 +116,17 @@ class TeachingRun:
 
     params : the parameters read back from the synapses at the run's end.
     h2 : (n_digits, n_h2) h2 decoded from H2's spikes at the end of each INFERENCE.
-    teach_counts : per area ("X", "H1", "H2"), (n_digits, n_units) signed spike counts in
-        each teaching phase (ON minus OFF): the presynaptic input of the maps.
+    sample_counts : per source area ("X", "H1", "H2"), (n_digits, n_units) signed spike
+        counts (ON minus OFF) of each sample phase: the corrupted inputs of the maps.
+    replay_counts : the same over each teaching phase (the replayed samples).
     teach_states : "H1", "H2": the frozen states h that those spikes carry, (n_digits, n).
     run_s, n_events : binary run time and synaptic events.
     """
 
     params: Params
     h2: np.ndarray
-    teach_counts: dict
+    sample_counts: dict
+    replay_counts: dict
     teach_states: dict
     run_s: float
     n_events: int
@@ -137,7 +144,7 @@ def teach(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.nd
                      for xi in x]
     (inputs,) = schedule.pack(presentations, net.config.n_slots, net.sizes[0], net.sizes[2])
     args = net.run_args(params, codes, delta=config.delta,
-                        eta=config.eta if eta is None else eta)
+                        eta=config.eta if eta is None else eta, sample=config.sample)
     rec = net.run(args, inputs, rng=rng)
     new_params = read_back(net, params, codes)
     c = net.config
@@ -147,16 +154,21 @@ def teach(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.nd
     counts = window_counts(slots, unit, c.n_slots, net.units("H2"), infer_end,
                            config.window_slots, weights=sign.astype(np.float64))
     h2 = codes["h2"].decode(counts / (config.window_slots * c.slot_ms * 1e-3))
-    teach_counts = {}
-    teach_end = infer_end + config.teach_slots
-    for area in ("X", "H1", "H2"):
+    sample_end = infer_end + config.sample.slots
+    teach_end = sample_end + config.teach_slots
+    sample_counts, replay_counts = {}, {}
+    for area in SOURCE_AREAS:
         slots, unit, sign, _ = rec.spikes[area]
-        teach_counts[area] = window_counts(slots, unit, c.n_slots, net.units(area), teach_end,
-                                           config.teach_slots,
-                                           weights=sign.astype(np.float64))
+        counts = window_counts(slots, unit, c.n_slots, net.units(area),
+                               np.concatenate([sample_end, teach_end]),
+                               np.concatenate([np.full(len(x), config.sample.slots),
+                                               np.full(len(x), config.teach_slots)]),
+                               weights=sign.astype(np.float64))
+        sample_counts[area], replay_counts[area] = counts[:len(x)], counts[len(x):]
     teach_states = {area: rec.states[f"{area}.h"][teach_end + 1] for area in ("H1", "H2")}
-    return TeachingRun(params=new_params, h2=h2, teach_counts=teach_counts,
-                       teach_states=teach_states, run_s=rec.run_s, n_events=rec.n_events)
+    return TeachingRun(params=new_params, h2=h2, sample_counts=sample_counts,
+                       replay_counts=replay_counts, teach_states=teach_states,
+                       run_s=rec.run_s, n_events=rec.n_events)
 
 
 def spike_h2(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.ndarray,
@@ -174,11 +186,11 @@ def spike_h2(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np
 
 def decoded_inputs(run: TeachingRun, codes: dict[str, RateCode], config: SpikingTrainConfig,
                    slot_ms: float) -> dict[str, np.ndarray]:
-    """Each teaching phase's presynaptic values decoded from its spike counts: the corrupted
-    inputs x~, h1~, h2~ that the maps learned from."""
-    seconds = config.teach_slots * slot_ms * 1e-3
-    return {area: codes[AREA_KIND[area]].decode(counts / seconds)
-            for area, counts in run.teach_counts.items()}
+    """Each sample's values decoded from its spike counts, k / (rho T_sample) per unit: the
+    corrupted inputs x~, h1~, h2~ that the maps predicted from and learned from."""
+    seconds = config.sample.slots * slot_ms * 1e-3
+    return {area: codes[AREA_KIND[area]].decode(counts / (config.sample.rate(area) * seconds))
+            for area, counts in run.sample_counts.items()}
 
 
 def spike_prior(h2: np.ndarray, factor: float) -> GaussianPrior:

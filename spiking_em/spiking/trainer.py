@@ -95,7 +95,8 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
     checkpoint_every : binary runs between checkpoints.
     n_prior : training digits whose spike-decoded h2 fit the final prior.
     shuffle : a fresh random order per pass over ``x_train``; ``False`` presents ``x_train``
-        in its own order (to feed two learners the same sequence).
+        in its own order (to feed two learners the same sequence): presentation k is digit
+        k mod len(x_train), also when a run resumes on a longer ``x_train`` than it began.
     net : an already compiled learning network of this shape and ``config`` (else one is
         built, and released at the end).
 
@@ -114,10 +115,12 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
     rng = np.random.default_rng(seed)
     state = {"params": start.params.astype(np.float64), "done": 0, "order": None,
              "cursor": 0, "h2_buffer": np.zeros((0, start.params.sizes[2])), "history": [],
-             "runs": 0, "wall_s": 0.0, "run_s": 0.0, "events": 0}
+             "runs": 0, "wall_s": 0.0, "run_s": 0.0, "events": 0,
+             "seen": np.zeros(len(x_train), dtype=np.int64)}
     prior = start.prior
     if resume:
         state, prior, rng = _restore(ckpt, config, seed, dataset_name, n_presentations, start)
+        state["seen"] = _grown(state["seen"], len(x_train))
         say(f"resumed at presentation {state['done']}")
     elif ckpt.exists() or (out_dir / TrainedModel.FILE).exists():
         raise FileExistsError(f"{out_dir} holds a previous run; pass --resume to continue it "
@@ -187,6 +190,7 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
                           "history": state["history"], "binary_runs": state["runs"],
                           "wall_s": state["wall_s"], "binary_run_s": state["run_s"],
                           "synaptic_events": state["events"],
+                          **presented(state["seen"]),
                           "compilations": 1, "prior_digits": int(min(n_prior, len(x_train)))},
               "start": start.meta, "version": __version__})
     model.save(out_dir)
@@ -195,23 +199,42 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
 
 def _next_digits(state: dict, x: np.ndarray, rng: np.random.Generator, n: int,
                  shuffle: bool = True) -> np.ndarray:
-    """The next ``n`` digits of the current pass (a new order when one ends: a permutation,
-    or ``x``'s own order when not ``shuffle``)."""
-    picked = []
-    while n > 0:
-        if state["order"] is None or state["cursor"] >= len(state["order"]):
-            order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
-            state["order"], state["cursor"] = order, 0
-        take = state["order"][state["cursor"]:state["cursor"] + n]
-        picked.append(take)
-        state["cursor"] += len(take)
-        n -= len(take)
-    return x[np.concatenate(picked)]
+    """The next ``n`` digits: of the current pass in a random order (a new permutation when
+    one ends), or, when not ``shuffle``, digits done, done + 1, ... of ``x`` (cyclically).
+    Counts every digit presented in ``state["seen"]``."""
+    if not shuffle:
+        picked = [(state["done"] + np.arange(n)) % len(x)]
+    else:
+        picked = []
+        while n > 0:
+            if state["order"] is None or state["cursor"] >= len(state["order"]):
+                state["order"], state["cursor"] = rng.permutation(len(x)), 0
+            take = state["order"][state["cursor"]:state["cursor"] + n]
+            picked.append(take)
+            state["cursor"] += len(take)
+            n -= len(take)
+    index = np.concatenate(picked)
+    np.add.at(state["seen"], index, 1)
+    return x[index]
+
+
+def presented(seen: np.ndarray) -> dict:
+    """Distinct digits presented and repeats (presentations beyond each digit's first)."""
+    distinct = int(np.count_nonzero(seen))
+    return {"distinct_digits": distinct, "repeats": int(np.sum(seen)) - distinct}
+
+
+def _grown(seen: np.ndarray, n: int) -> np.ndarray:
+    """``seen`` for a training set of ``n`` digits (a resumed run may have more)."""
+    out = np.zeros(max(n, len(seen)), dtype=np.int64)
+    out[:len(seen)] = seen
+    return out
 
 
 def _save(path: Path, state: dict, rng, config, seed, dataset_name, n_presentations) -> None:
     arrays = dict(state["params"].as_dict())
     arrays["h2_buffer"] = state["h2_buffer"]
+    arrays["seen"] = state["seen"]
     if state["order"] is not None:
         arrays["order"] = state["order"]
     meta = {k: state[k] for k in ("done", "cursor", "history", "runs", "wall_s", "run_s",
@@ -237,7 +260,7 @@ def _restore(path: Path, config, seed, dataset_name, n_presentations, start: Tra
     try:
         params = Params.from_dict(arrays)
         state = {"params": params.astype(np.float64), "order": arrays.get("order"),
-                 "h2_buffer": arrays["h2_buffer"],
+                 "h2_buffer": arrays["h2_buffer"], "seen": arrays["seen"].astype(np.int64),
                  **{k: meta[k] for k in ("done", "cursor", "history", "runs", "wall_s",
                                          "run_s", "events")}}
         rng = np.random.default_rng()

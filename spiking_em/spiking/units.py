@@ -23,6 +23,8 @@ import brian2 as b2
 import numpy as np
 
 from spiking_em.spiking.equations import AT_RESET, TRACE_INPUT
+from spiking_em.spiking.replay import (REPLAY_EQS, REPLAY_REFRACTORY, REPLAY_RESET,
+                                       replay_threshold)
 from spiking_em.spiking.transfer import LIF_RESET, LIF_THRESHOLD, RATE_EXPRESSION
 
 #: the visible area's neurons: Poisson spike trains at their pixel's rate
@@ -87,6 +89,25 @@ def _current_eqs(signed: bool) -> b2.Equations:
     return b2.Equations(CURRENT_SIGNED if signed else CURRENT_ON)
 
 
+def _spiking_group(n: int, eqs, threshold: str, reset: str, name: str, namespace: dict, *,
+                   replay: bool, refractory=None, method=None) -> b2.NeuronGroup:
+    """A spiking neuron group; with ``replay`` it also counts its sample and replays it in
+    teaching slots (:mod:`spiking_em.spiking.replay`)."""
+    eqs = b2.Equations(eqs) if isinstance(eqs, str) else eqs
+    kw = {} if method is None else {"method": method}
+    if replay:
+        eqs = eqs + b2.Equations(REPLAY_EQS)
+        threshold, reset = replay_threshold(threshold), reset + "\n" + REPLAY_RESET
+        kw["method"] = method or "euler"
+        if refractory is not None:
+            namespace = {**namespace, "t_refractory": refractory}
+            refractory = REPLAY_REFRACTORY
+    if refractory is not None:
+        kw["refractory"] = refractory
+    return b2.NeuronGroup(n, eqs, threshold=threshold, reset=reset,
+                          namespace=namespace, name=name, **kw)
+
+
 class LIFUnits:
     """LIF neurons and Poisson pixels; synapses jump traces by w = sign W / (gain_pre tau_syn)."""
 
@@ -99,16 +120,16 @@ class LIFUnits:
     def dendrite_dt_ms(self, config) -> float:
         return config.dendrite_dt_ms
 
-    def input_group(self, n: int, namespace: dict) -> b2.NeuronGroup:
-        return b2.NeuronGroup(n, POISSON_NEURON_EQS, threshold=POISSON_THRESHOLD,
-                              reset=SPIKE_COUNT, namespace=namespace, name="X_neurons")
+    def input_group(self, n: int, namespace: dict, *, replay: bool = False) -> b2.NeuronGroup:
+        return _spiking_group(n, POISSON_NEURON_EQS, POISSON_THRESHOLD, SPIKE_COUNT,
+                              "X_neurons", namespace, replay=replay)
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
-                    config) -> b2.NeuronGroup:
-        return b2.NeuronGroup(n, b2.Equations(LIF_NEURON_EQS) + _current_eqs(signed),
-                              threshold=LIF_THRESHOLD, reset=LIF_RESET + "\n" + SPIKE_COUNT,
-                              refractory=config.lif.refractory_ms * b2.ms, method="euler",
-                              namespace=namespace, name=f"{area}_neurons")
+                    config, *, replay: bool = False) -> b2.NeuronGroup:
+        return _spiking_group(n, b2.Equations(LIF_NEURON_EQS) + _current_eqs(signed),
+                              LIF_THRESHOLD, LIF_RESET + "\n" + SPIKE_COUNT,
+                              f"{area}_neurons", namespace, replay=replay,
+                              refractory=config.lif.refractory_ms * b2.ms, method="euler")
 
     def operations(self, area: str, group, *, coded: bool, slot, dendrite_dt) -> list:
         if not coded:
@@ -153,11 +174,11 @@ class RateUnits:
     def dendrite_dt_ms(self, config) -> float:
         return config.rate_dt_ms
 
-    def input_group(self, n: int, namespace: dict) -> b2.NeuronGroup:
+    def input_group(self, n: int, namespace: dict, *, replay: bool = False) -> b2.NeuronGroup:
         return b2.NeuronGroup(n, RATE_INPUT_EQS, namespace=namespace, name="X_neurons")
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
-                    config) -> b2.NeuronGroup:
+                    config, *, replay: bool = False) -> b2.NeuronGroup:
         return b2.NeuronGroup(n, b2.Equations(RATE_NEURON_EQS) + _current_eqs(signed),
                               method="euler", namespace=namespace, name=f"{area}_neurons")
 
@@ -191,10 +212,10 @@ class PoissonUnits(LIFUnits):
     name = "stochastic"
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
-                    config) -> b2.NeuronGroup:
-        return b2.NeuronGroup(n, b2.Equations(STOCHASTIC_NEURON_EQS) + _current_eqs(signed),
-                              threshold=STOCHASTIC_THRESHOLD, reset=SPIKE_COUNT,
-                              namespace=namespace, name=f"{area}_neurons")
+                    config, *, replay: bool = False) -> b2.NeuronGroup:
+        return _spiking_group(n, b2.Equations(STOCHASTIC_NEURON_EQS) + _current_eqs(signed),
+                              STOCHASTIC_THRESHOLD, SPIKE_COUNT, f"{area}_neurons", namespace,
+                              replay=replay)
 
     def operations(self, area: str, group, *, coded: bool, slot, dendrite_dt) -> list:
         if not coded:

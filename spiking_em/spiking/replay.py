@@ -1,0 +1,88 @@
+"""Sample and replay: the spikes that make a map's prediction are the spikes its synapses learn
+from.
+
+After INFERENCE has settled and frozen h1 and h2, a learning network runs two phases per digit:
+
+- ``sample`` (plasticity off): the source areas X, H1 and H2 fire at their values' rates
+  scaled by a factor ``rho`` per area (:class:`SampleConfig`); each neuron counts its spikes
+  (``k_sample``), and each learning area adds every spike of its plastic pathway and of its
+  nudging pathway to a *box count* (``zs``, ``zt`` in :mod:`equations`), which after the phase
+  holds exactly W d~ and the target's deviation T~ - c, with d~ = k / (rho gain T_sample)
+  the deviation that the sampled counts decode to;
+- ``teach`` (plasticity on): every source neuron *replays* its sample: it fires a regular
+  train at the rate its count decodes to, k / (rho T_sample) (= gain d~), and no other
+  spikes (its LIF or Poisson mechanism is off, and so is its refractoriness). Each synapse
+  thus sees the same sample d~ that made the prediction, and the predictions and targets
+  stay held, so the replayed spikes' timing never enters the voltage it reads.
+
+``rho`` and ``slots`` are the knob of the spikes' corruption: the sample carries
+rho gain |d| T_sample expected spikes per neuron, so a smaller product means a coarser sample
+(Poisson neurons: rms error ∝ (rho T_sample)^-1/2). They are run arguments: a sweep over
+them compiles nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from spiking_em.spiking.equations import AT_RESET, at_slot
+from spiking_em.validation import check_positive, check_positive_int
+
+#: the areas whose spikes feed plastic synapses (and therefore sample and replay)
+SOURCE_AREAS = ("X", "H1", "H2")
+#: the code kind of each source area, whose rho applies to it
+SOURCE_KIND = {"X": "x", "H1": "h1", "H2": "h2"}
+
+#: a source neuron's sample count and replay train
+REPLAY_EQS = """
+k_sample : 1                                                # spikes in this presentation's sample phase
+dreplay/dt = g_teach_n * k_sample / (rho_n * sample_s) : 1  # phase of the replay train
+g_teach_n : 1 (shared)                                      # 1 in teaching slots: replay
+g_sample_n : 1 (shared)                                     # 1 in sample slots: count
+rho_n : 1 (shared, constant)                                # the area's sample rate factor
+sample_s : second (shared, constant)                        # length of the sample phase
+"""
+#: every spike counts in sample slots and advances the replay train in teaching slots
+REPLAY_RESET = "k_sample += g_sample_n\nreplay -= g_teach_n"
+#: at slot starts: the gates; at presentation starts: an empty count, the replay phase at 1/2
+#: (the replayed count is the rate times the phase's length, rounded)
+REPLAY_SLOT_START = "\n".join([
+    f"g_teach_n = {at_slot('teach')}",
+    f"g_sample_n = {at_slot('sample')}",
+    f"k_sample = k_sample * (1 - {AT_RESET})",
+    f"replay = replay + (0.5 - replay) * {AT_RESET}"])
+
+
+def replay_threshold(own: str) -> str:
+    """A source neuron's threshold: its own (``own``) outside teaching slots, the replay
+    train's in them."""
+    return f"(g_teach_n < 0.5 and ({own})) or (g_teach_n > 0.5 and replay > 1)"
+
+
+#: refractoriness applies to the neuron's own spikes only (the replay keeps its exact count)
+REPLAY_REFRACTORY = "t_refractory * (1 - g_teach_n)"
+
+
+@dataclass(frozen=True)
+class SampleConfig:
+    """The sample phase: its length in slots and the rate factor of each source area.
+
+    rate_x, rate_h1, rate_h2 : the factor by which X's, H1's and H2's rates are scaled while
+        they sample (1: the code's own rates; smaller: fewer spikes, a coarser sample).
+    """
+
+    slots: int = 10
+    rate_x: float = 1.0
+    rate_h1: float = 1.0
+    rate_h2: float = 1.0
+
+    def __post_init__(self):
+        check_positive_int("sample slots", self.slots)
+        for name in ("rate_x", "rate_h1", "rate_h2"):
+            check_positive(f"sample {name}", getattr(self, name))
+
+    def rate(self, area: str) -> float:
+        """The rate factor of source area ``area`` ("X", "H1" or "H2")."""
+        return getattr(self, f"rate_{SOURCE_KIND[area]}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
