@@ -27,6 +27,21 @@ def sweep_args(parser) -> None:
                         help="local cluster size (default: one per core)")
 
 
+def parse_sweep_args(parser, argv):
+    """Parse, then check --scheduler and --workers before any work: a bad one ends the script
+    with one line on stderr and exit code 2."""
+    import sys
+
+    from spiking_em.sweep import check_options
+    args = parser.parse_args(argv)
+    try:
+        check_options(args.scheduler, args.workers)
+    except ValueError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return args
+
+
 def model_for_figures(run_dir: str | None, quick: bool, out_dir: Path):
     """Load RUN_DIR's model, or (with --quick and no RUN_DIR) train a small one on glyphs."""
     from spiking_em.data.glyphs import glyph_dataset

@@ -19,8 +19,9 @@ training itself resumes from its checkpoint):
 
 Every stage's runs (one per window, scheme or model) go through one Dask sweep
 (:mod:`spiking_em.sweep`: a local cluster of one worker per core, or ``--scheduler ADDRESS``);
-a killed study resumes without redoing finished runs. Full study: about 2 hours on 2 cores. ``--quick`` runs every stage on embedded glyphs with tiny
-models in a few minutes (a smoke test of the pipeline, not a result).
+a killed study resumes without redoing finished runs. Full study: about 2 hours on 2 cores.
+``--quick`` runs every stage on embedded glyphs with tiny models in a few minutes (a smoke test
+of the pipeline, not a result).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _common import FIGURES, sweep_args
+from _common import FIGURES, parse_sweep_args, sweep_args
 
 from spiking_em import atomic
 
@@ -193,7 +194,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(FIGURES))
     sweep_args(parser)
     parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args(argv)
+    args = parse_sweep_args(parser, argv)
     if args.quick:
         args.dataset, args.epochs, args.sweep_epochs = "glyphs", 2, 1
         args.windows = args.windows[:2]

@@ -20,7 +20,7 @@ import argparse
 import time
 from pathlib import Path
 
-from _common import FIGURES, sweep_args
+from _common import FIGURES, parse_sweep_args, sweep_args
 
 
 def main(argv=None) -> int:
@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     sweep_args(parser)
     parser.add_argument("--quick", action="store_true",
                         help="tiny models on 2000 digits, 20 test digits (a few minutes)")
-    args = parser.parse_args(argv)
+    args = parse_sweep_args(parser, argv)
     if len(set(args.seeds)) < 2:
         parser.error("--seeds: give at least two different seeds (an across-seed spread)")
 

@@ -50,7 +50,6 @@ def main(argv=None) -> int:
     if json_path.exists() and not args.overwrite:
         parser.error(f"{json_path} exists; pass --overwrite to replace it")
 
-    import numpy as np
 
     from spiking_em import atomic
     from spiking_em.experiments import denoising
@@ -108,7 +107,7 @@ def main(argv=None) -> int:
     results = {}
     for label, sample in settings.items():
         bar = ProgressBar(f"{label} setting: same vs independent sample")
-        results[label] = step(label, lambda: denoising.same_vs_independent(
+        results[label] = step(label, lambda sample=sample, bar=bar: denoising.same_vs_independent(
             net, model.params, model.prior, digits, x_ref, replace(config, sample=sample),
             seed=args.seed, eta=args.eta, progress=bar.update))
     device.reset()

@@ -30,7 +30,7 @@ import argparse
 import time
 from pathlib import Path
 
-from _common import FIGURES, sweep_args
+from _common import FIGURES, parse_sweep_args, sweep_args
 
 
 def main(argv=None) -> int:
@@ -40,12 +40,14 @@ def main(argv=None) -> int:
     parser.add_argument("--runs-dir", default="runs/from-scratch")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--presentations", type=int, default=10_200)
-    parser.add_argument("--select-presentations", type=int, default=1020)
+    parser.add_argument("--select-presentations", type=int, default=None,
+                        help="selection runs' length (default: 60 binary runs of the spiking "
+                             "learner, 1020 digits)")
     parser.add_argument("--grid", type=float, nargs="+", default=None,
                         help="learning rates tried for both learners")
     sweep_args(parser)
     parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args(argv)
+    args = parse_sweep_args(parser, argv)
 
     # Parameters / Model
 
@@ -55,15 +57,15 @@ def main(argv=None) -> int:
     from spiking_em.experiments import from_scratch as fs
     from spiking_em.experiments.from_scratch_figures import plot_curves, plot_samples
     from spiking_em.experiments.plotting import write_json
+    from spiking_em.model.start import initial_model
     from spiking_em.model.trained import TrainedModel
-    from spiking_em.spiking.trainer import initial_model
     from spiking_em.sweep import Run, run_sweep
     t0 = time.perf_counter()
     say = lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}", flush=True)  # noqa: E731
     dataset = data.load("mnist", args.data_dir)
     sizes = (784, 64, 16) if args.quick else (784, 1000, 100)
     n_full = 200 if args.quick else args.presentations
-    n_select = 100 if args.quick else args.select_presentations
+    n_select = 100 if args.quick else (args.select_presentations or fs.N_SELECT)
     grid = tuple(args.grid or ((1e-3, 3e-3) if args.quick else fs.LEARNING_RATE_GRID))
     runs = Path(args.runs_dir) / ("quick" if args.quick else "")
     runs.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ import argparse
 import time
 from pathlib import Path
 
-from _common import FIGURES, sweep_args
+from _common import FIGURES, parse_sweep_args, sweep_args
 
 #: name -> (variant, CompareConfig changes, NetworkConfig changes)
 SETTINGS = {
@@ -42,8 +42,12 @@ def main(argv=None) -> int:
     parser.add_argument("--n-samples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS))
+    parser.add_argument("--quick", action="store_true",
+                        help="10 digits and 10 samples, LIF and Poisson only (a smoke test)")
     sweep_args(parser)
-    args = parser.parse_args(argv)
+    args = parse_sweep_args(parser, argv)
+    if args.quick:
+        args.n_digits, args.n_samples, args.settings = 10, 10, ["lif", "poisson"]
 
     from spiking_em.experiments.plotting import write_json
     from spiking_em.experiments.stochastic_budget import budget_run, plot_budget

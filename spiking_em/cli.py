@@ -11,7 +11,13 @@ import logging
 import sys
 
 from spiking_em import __version__, commands
-from spiking_em.preflight import nonnegative_int, open_fraction, positive_float, positive_int
+from spiking_em.preflight import (
+    nonnegative_int,
+    open_fraction,
+    positive_float,
+    positive_int,
+    remove_empty_created,
+)
 
 logger = logging.getLogger("spiking_em")
 
@@ -142,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--neurons", choices=["lif", "poisson"], default="lif",
                    help="lif: sigma-delta LIF neurons (regular counts); poisson: Poisson "
                         "neurons at the same rates (Fano factor 1)")
+    p.add_argument("--digits-per-run", type=positive_int, default=17,
+                   help="presentations per run of the compiled binary (the weights are read "
+                        "back and a checkpoint can be written between runs)")
     p.add_argument("--n-hidden1", type=positive_int, default=1000, help="units in h1 "
                    "(from scratch)")
     p.add_argument("--n-hidden2", type=positive_int, default=100, help="units in h2 "
@@ -212,9 +221,11 @@ def main(argv=None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         ProgressBar.end_line()
+        remove_empty_created()
         print(f"spiking-em {args.command}: interrupted", file=sys.stderr)
         return 130
     except (OSError, ValueError, TypeError, TrainingDiverged) as exc:
+        remove_empty_created()
         # data, checkpoint and model errors (DataNotFoundError, DataCorruptError,
         # CorruptFileError) derive from these; an OSError is an unreadable or unwritable path
         ProgressBar.end_line()

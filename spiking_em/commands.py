@@ -68,12 +68,26 @@ def train_command(args) -> int:
     return 0
 
 
+#: the checkpoint each training command writes, and the command that continues it
+RUN_KINDS = {"checkpoint.npz": "train", "spiking_checkpoint.npz": "train-spiking"}
+
+
+def _refuse_other_kind(out: Path, command: str) -> None:
+    """A run folder of the other training command is continued by that command: say which."""
+    for name, owner in RUN_KINDS.items():
+        if owner != command and (out / name).exists():
+            raise UsageError(f"--out {out} holds a `spiking-em {owner}` run ({name}); continue "
+                             f"it with `spiking-em {owner} --out {out} --resume`, or choose "
+                             "another --out")
+
+
 def _check_run_dir(out: Path, args, config) -> None:
     """Before loading data: refuse to reuse a run directory, or check that it can resume."""
     from spiking_em.model import checkpoint
     from spiking_em.model.trained import TrainedModel
     from spiking_em.model.training import CHECKPOINT_FILE, check_resumable
 
+    _refuse_other_kind(out, "train")
     ckpt = out / CHECKPOINT_FILE
     if not args.resume:
         if ckpt.exists() or (out / TrainedModel.FILE).exists():
@@ -221,12 +235,14 @@ def train_spiking_command(args) -> int:
     """``train-spiking``: the Brian2 network learns the model by itself (the spiking M-step)."""
     from dataclasses import replace as dc_replace
 
+    from spiking_em.model.start import initial_model
     from spiking_em.model.trained import TrainedModel
     from spiking_em.progress import ProgressBar
     from spiking_em.spiking.teaching import SpikingTrainConfig
-    from spiking_em.spiking.trainer import CHECKPOINT_FILE, initial_model, train_spiking
+    from spiking_em.spiking.trainer import CHECKPOINT_FILE, train_spiking
 
     out = output_dir(args.out, "--out")
+    _refuse_other_kind(out, "train-spiking")
     if not args.resume and ((out / CHECKPOINT_FILE).exists() or (out / "model.npz").exists()):
         raise UsageError(f"--out {out} holds a previous run; pass --resume to continue it or "
                          "choose another --out")
@@ -238,7 +254,13 @@ def train_spiking_command(args) -> int:
     from spiking_em.spiking.replay import SampleConfig
     config = dc_replace(SpikingTrainConfig(), eta=args.eta, teach_slots=args.teach_slots,
                         sample=SampleConfig(args.sample_slots, *args.sample_rate),
-                        variant={"lif": "spiking", "poisson": "stochastic"}[args.neurons])
+                        variant={"lif": "spiking", "poisson": "stochastic"}[args.neurons]
+                        ).packing(args.digits_per_run)
+    if args.resume:   # a refusal that needs only the run folder comes before the data
+        from spiking_em.model import checkpoint
+        from spiking_em.spiking.trainer import check_resumable
+        _, meta = checkpoint.load(out / CHECKPOINT_FILE)
+        check_resumable(meta, out / CHECKPOINT_FILE, config, args.seed, dataset_name)
     dataset = load_dataset(dataset_name, args.data_dir, download=not args.no_download)
     print(f"data: {dataset.summary()}", flush=True)
     if start is None:

@@ -46,11 +46,25 @@ def open_fraction(text: str) -> float:
     return _number(text, float, "a number strictly between 0 and 1", lambda v: 0 < v < 1)
 
 
-def output_dir(path: str | os.PathLike, option: str) -> Path:
-    """Check that ``path`` is, or can be created as, a writable directory; return it.
+#: directories that :func:`output_dir` created in this process (removed again, if still
+#: empty, by :func:`remove_empty_created` when the command fails)
+_CREATED: list[Path] = []
 
-    Nothing is created: the first existing ancestor must be a writable directory.
-    """
+
+def remove_empty_created() -> None:
+    """Remove the directories :func:`output_dir` created that are still empty (a failed start
+    leaves no empty folders behind)."""
+    while _CREATED:
+        path = _CREATED.pop()
+        try:
+            path.rmdir()
+        except OSError:   # not empty, or already gone
+            pass
+
+
+def output_dir(path: str | os.PathLike, option: str) -> Path:
+    """Make sure ``path`` is a writable directory, creating it (and missing parents) now, so
+    that a path that cannot be created is found before any work; return it."""
     text = os.fspath(path)
     if not text.strip() or "\0" in text:
         raise UsageError(f"{option} {text!r} is not a usable directory name; give a path")
@@ -63,8 +77,22 @@ def output_dir(path: str | os.PathLike, option: str) -> Path:
     if not ancestor.is_dir():
         raise UsageError(f"{option} {p}: {ancestor} is a file, so the directory cannot be "
                          f"created; choose another {option}")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {p}: {ancestor} is not writable; choose another {option}")
+    missing = []
+    probe = p
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        _CREATED.extend(reversed(missing))
+        probe_file = p / f".spiking-em-write-test-{os.getpid()}"
+        probe_file.touch()
+        probe_file.unlink()
+    except OSError as exc:
+        _CREATED.extend(reversed([m for m in missing if m.exists()]))
+        remove_empty_created()
+        raise UsageError(f"{option} {p}: cannot create or write it ({exc.strerror or exc}); "
+                         f"choose another {option}") from None
     return p
 
 

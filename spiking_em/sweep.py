@@ -23,7 +23,6 @@ from typing import Callable
 
 from spiking_em.atomic import write_json
 
-
 #: imported when a local worker starts, in its main thread: brian2 installs a SIGINT handler
 #: on import, which Python allows only there (tasks run in other threads). Workers of an
 #: external cluster need the same: ``dask worker ADDRESS --preload brian2``.
@@ -72,6 +71,28 @@ def cli_run(argv: list[str]) -> dict:
     return {"argv": list(argv), "wall_s": time.perf_counter() - t0}
 
 
+def check_options(scheduler: str | None, n_workers: int | None, *,
+                  timeout_s: float = 5.0) -> None:
+    """Check a sweep's options before any work: ``--workers`` a count >= 1, ``--scheduler`` an
+    address ``[tcp://]HOST:PORT`` at which something accepts connections within ``timeout_s``.
+    Raises ValueError naming the option and what to do."""
+    import socket
+    if n_workers is not None and (not isinstance(n_workers, int) or n_workers < 1):
+        raise ValueError(f"--workers must be a whole number >= 1, got {n_workers!r}")
+    if scheduler is None:
+        return
+    host, _, port = scheduler.removeprefix("tcp://").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--scheduler {scheduler!r} is not a Dask scheduler address; give one "
+                         "like tcp://HOST:PORT (or leave it out for a local cluster)")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ValueError(f"--scheduler {scheduler}: no scheduler answers there ({exc}); start "
+                         f"one with `dask scheduler` or leave --scheduler out for a local "
+                         "cluster") from exc
+
+
 def run_sweep(runs: list[Run], results_dir, *, scheduler: str | None = None,
               n_workers: int | None = None,
               say: Callable[[str], None] = print) -> dict[str, dict]:
@@ -84,9 +105,7 @@ def run_sweep(runs: list[Run], results_dir, *, scheduler: str | None = None,
     scheduler : address of an existing Dask scheduler; default a local cluster.
     n_workers : local cluster size (default: one per core, at most one per pending run).
     """
-    if scheduler is not None and ":" not in scheduler.removeprefix("tcp://"):
-        raise ValueError(f"--scheduler {scheduler!r} is not a Dask scheduler address; give "
-                         "one like tcp://HOST:PORT (or leave it out for a local cluster)")
+    check_options(scheduler, n_workers)
     names = [r.name for r in runs]
     if len(set(names)) != len(names):
         raise ValueError(f"sweep run names must be unique, got {names}")

@@ -296,3 +296,31 @@ def test_help_lists_the_real_commands_and_defaults(capsys):
         main(["train", "--help"])
     out = capsys.readouterr().out
     assert "(default: paper)" in out and "(default: 0)" in out
+
+
+def test_out_is_created_before_work_and_removed_when_the_start_fails(tmp_path, capsys,
+                                                                     fast_data):
+    """--out is found bad by trying to create it (/proc refuses a new folder) before any data
+    load; a start that fails after creating --out (a missing --init) leaves no empty folder."""
+    assert main(["train-spiking", "--out", "/proc/spiking-em-test/run", "--dataset",
+                 "glyphs"]) == 2
+    one_line_error(capsys, "--out", "/proc/spiking-em-test/run")
+    assert fast_data == []
+    out = tmp_path / "new" / "run"
+    assert main(["train-spiking", "--out", str(out), "--init", str(tmp_path / "nowhere")]) == 2
+    one_line_error(capsys, "nowhere")
+    assert not (tmp_path / "new").exists() and fast_data == []
+
+
+def test_a_run_folder_names_the_command_that_continues_it(tmp_path, capsys, fast_data):
+    """train on a train-spiking folder (and the reverse) names the other command's --resume."""
+    spiking_run, rate_run = tmp_path / "spiking", tmp_path / "rate"
+    spiking_run.mkdir()
+    rate_run.mkdir()
+    (spiking_run / "spiking_checkpoint.npz").write_bytes(b"")
+    (rate_run / "checkpoint.npz").write_bytes(b"")
+    assert main(["train", "--out", str(spiking_run), "--dataset", "glyphs", "--resume"]) == 2
+    one_line_error(capsys, "spiking-em train-spiking --out", "--resume")
+    assert main(["train-spiking", "--out", str(rate_run), "--resume"]) == 2
+    one_line_error(capsys, "spiking-em train --out", "--resume")
+    assert fast_data == []

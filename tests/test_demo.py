@@ -26,13 +26,14 @@ def test_class_coverage_separates_real_collapsed_and_random_samples(glyphs):
 
 @pytest.mark.slow
 def test_scaled_down_demo_learns_monotonically_and_reports_coverage(tmp_path):
+    # the spiking part is compare()'s, tested in test_rate_vs_spike.py on a smaller network
     config = replace(DemoConfig(), n_train=3000, epochs=4, n_glyph_train=3000,
-                     n_glyph_valid=300, n_glyph_test=300)
+                     n_glyph_valid=300, n_glyph_test=300, spiking_digits=0)
     lines = []
     metrics = run_demo(demo_glyphs(config), out_dir=tmp_path, seed=0, print_fn=lines.append,
                        config=config)
     recon = metrics["demo"]["valid_reconstruction"]
-    assert all(b < a for a, b in zip(recon, recon[1:])), recon   # the decayed rate: no rise
+    assert all(b < a for a, b in zip(recon, recon[1:], strict=False)), recon   # the decayed rate: no rise
     cov = metrics["class_coverage_generate"]
     assert cov["n_classes"] == 10 and cov["classes_present"] >= 1
     assert any("classes" in line for line in lines)

@@ -1,8 +1,8 @@
 """The LIF and stochastic networks against numpy on a small trained model, read from spikes.
 
 One comparison (a 784-256-32 glyph model, 12 test digits, 60 samples, both spiking unit
-models; two compilations) feeds every test here. Tolerances are set from what a working network gives with a wide margin, and
-each one fails for a network that is broken in the way named beside it.
+models; two compilations) feeds every test here. Tolerances are set from what a working network
+gives with a wide margin, and each one fails for a network that is broken in the way named beside it.
 """
 from __future__ import annotations
 

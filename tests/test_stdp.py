@@ -41,7 +41,7 @@ def test_fit_recovers_known_time_constants():
 def test_parametric_view_pairs_positive_slopes_with_positive_dt(numpy_curves):
     pairs = ramp.simulate_ramps(ramp.RampConfig(n_trials=3000), rng=np.random.default_rng(2))
     p = ramp.parametric_curve(pairs, n_levels=6)
-    for dt, dw, slope in zip(p["mean_dt_ms"], p["mean_dw"], p["slope_per_s"]):
+    for dt, dw, slope in zip(p["mean_dt_ms"], p["mean_dw"], p["slope_per_s"], strict=False):
         assert np.sign(dt) == np.sign(dw) == np.sign(slope)
 
 

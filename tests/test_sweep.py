@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from spiking_em.experiments.from_scratch import rate_run
+from spiking_em.model.start import initial_model
 from spiking_em.model.trained import TrainedModel
-from spiking_em.spiking.trainer import initial_model
 from spiking_em.sweep import Run, run_sweep
 
 pytestmark = pytest.mark.slow
@@ -99,3 +99,30 @@ def test_a_finished_numpy_run_is_kept(tiny_runs):
     assert model_file.stat().st_mtime_ns == written
     shorter = rate_run(**dict(run.kwargs, n_presentations=100))
     assert shorter["presentations"] == 200          # a longer run satisfies a shorter request
+
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "simulations"
+
+
+@pytest.mark.parametrize("script,extra", [
+    ("seed_sweep.py", ["--seeds", "1", "2"]),
+    ("spiking_from_scratch.py", []),
+    ("corruption_study.py", []),
+    ("stochastic_budget.py", ["--run-dir", "nowhere"]),
+])
+@pytest.mark.parametrize("bad,names", [
+    (["--scheduler", "not-an-address"], "--scheduler"),
+    (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler"),   # nothing listens on port 9
+    (["--workers", "0"], "--workers"),
+])
+def test_sweep_options_are_checked_before_any_work(script, extra, bad, names, tmp_path):
+    """A bad --scheduler (malformed or unreachable) or --workers ends the script with one line
+    naming the option, exit code 2, no traceback, no hang and no folder written."""
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, str(SCRIPTS / script), *extra, *bad, "--out",
+                           str(out), "--quick"], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert proc.returncode == 2, proc.stderr
+    assert len(lines) == 1 and names in lines[0] and "Traceback" not in proc.stderr, lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], list(tmp_path.iterdir())

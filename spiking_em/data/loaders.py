@@ -210,7 +210,10 @@ def load(name: str = "mnist", data_dir=None, *, download: bool = False) -> Datas
     if len(train_x) != len(train_y) or len(test_x) != len(test_y) or train_x.shape[1:] != (28, 28):
         raise DataCorruptError(f"{directory}: image and label files do not match "
                                f"({train_x.shape}, {train_y.shape}, {test_x.shape}, {test_y.shape})")
-    flat = lambda a: (a.reshape(len(a), -1).astype(np.float32) / 255.0)
+
+    def flat(a):
+        return a.reshape(len(a), -1).astype(np.float32) / 255.0
+
     logger.info("loaded %s from %s", name, directory)
     return Dataset(name=name, train=flat(train_x[:N_TRAIN]), valid=flat(train_x[N_TRAIN:]),
                    test=flat(test_x), train_labels=train_y[:N_TRAIN].astype(np.int64),

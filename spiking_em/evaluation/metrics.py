@@ -68,6 +68,6 @@ def class_coverage(samples: np.ndarray, images: np.ndarray, labels: np.ndarray) 
     counts = np.bincount(nearest, minlength=len(classes))
     p = counts[counts > 0] / counts.sum()
     entropy = float(abs((p * np.log(p)).sum()) / np.log(len(classes))) if len(classes) > 1 else 0.0
-    return {"counts": {str(c): int(n) for c, n in zip(classes, counts)},
+    return {"counts": {str(c): int(n) for c, n in zip(classes, counts, strict=False)},
             "classes_present": int((counts > 0).sum()), "n_classes": int(len(classes)),
             "normalised_entropy": entropy}

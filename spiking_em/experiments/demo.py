@@ -1,8 +1,11 @@
-"""``spiking-em demo``: a three-minute version of the whole rate pipeline on one data set.
+"""``spiking-em demo``: the whole pipeline in a few minutes on one data set, rate and spikes.
 
 Trains the paper's 784-1000-100 architecture with Algorithm 2 on the embedded glyph digits
 (or MNIST when found), evaluates it (Parzen LL of GENERATE and ancestral samples, the
-log p(x, h) curve, in-painting, class coverage of the samples) and writes figures 3-5.
+log p(x, h) curve, in-painting, class coverage of the samples) and writes figures 3-5; then
+runs the trained model as the Brian2 network of LIF areas on a few dozen digits and writes,
+read from its spikes, a raster of the areas during INFERENCE, the decoded log p(x, h) beside
+numpy's, in-painting and GENERATE samples (``DIR/spiking/``).
 """
 from __future__ import annotations
 
@@ -38,6 +41,8 @@ class DemoConfig:
     n_glyph_train: int = 20_000
     n_glyph_valid: int = 2_000
     n_glyph_test: int = 2_000
+    #: digits (and GENERATE samples) run through the LIF network; 0 skips the spiking part
+    spiking_digits: int = 24
 
     def train_config(self) -> TrainConfig:
         return TrainConfig.paper(epochs=self.epochs, optimizer=self.optimizer,
@@ -94,7 +99,35 @@ def run_demo(dataset: Dataset, *, out_dir: Path, seed: int = 0, print_fn=print,
              f"{metrics['inpaint_mse_mean_image']['mean']:.4f}); GENERATE samples cover "
              f"{cov['classes_present']}/{cov['n_classes']} classes (nearest class mean, "
              f"entropy {cov['normalised_entropy']:.2f})")
+    if config.spiking_digits:
+        metrics["demo"]["spiking"] = _spikes(model, dataset, out_dir, seed, print_fn,
+                                             config.spiking_digits)
+        figures += metrics["demo"]["spiking"].pop("figures")
+    metrics["demo"]["total_s"] = time.perf_counter() - t0
+    plotting.write_json(run_dir / "metrics.json", metrics)
     print_fn(f"done in {time.perf_counter() - t0:.0f} s. Figures:")
     for f in figures:
         print_fn(f"  {f}")
     return metrics
+
+
+def _spikes(model, dataset: Dataset, out_dir: Path, seed: int, print_fn, n: int) -> dict:
+    """The trained model as the Brian2 LIF network on ``n`` test digits and ``n`` GENERATE
+    samples (one compilation): figures and headline numbers, read from spikes."""
+    from dataclasses import replace
+
+    from spiking_em.experiments import rate_vs_spike_figures
+    from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
+    from spiking_em.experiments.rate_vs_spike_measures import summary_lines
+    t0 = time.perf_counter()
+    print_fn(f"running the model as Brian2 LIF areas on {n} digits (one compilation)")
+    config = replace(CompareConfig.quick(), n_digits=n, n_samples=n, n_rate_digits=0,
+                     n_rate_samples=0, variants=("spiking",))
+    results, arrays = compare(model, dataset, config, seed=seed,
+                              progress=lambda m: print_fn("  " + m))
+    figures = rate_vs_spike_figures.write_all(out_dir / "spiking", results, arrays)
+    for line in summary_lines(results):
+        print_fn("  " + line)
+    return {"figures": [p for p in figures if p.suffix == ".png"], "seconds":
+            time.perf_counter() - t0, "n_digits": n, "results": str(out_dir / "spiking" /
+                                                                     "rate_vs_spike.json")}

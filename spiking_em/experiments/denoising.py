@@ -29,8 +29,13 @@ from spiking_em.model.layers import ACTIVATIONS, LAYER_ACTIVATION, Params
 from spiking_em.spiking.codes import AREA_KIND
 from spiking_em.spiking.plasticity import LEARNING_MAPS
 from spiking_em.spiking.replay import SOURCE_AREAS, SampleConfig
-from spiking_em.spiking.teaching import (MAP_INPUT, SpikingTrainConfig, codes_for,
-                                         decoded_inputs, teach)
+from spiking_em.spiking.teaching import (
+    MAP_INPUT,
+    SpikingTrainConfig,
+    codes_for,
+    decoded_inputs,
+    teach,
+)
 
 #: the ``paper`` preset's corruption of each source, as an rms deviation: x ~ N(0, 0.5^2);
 #: h1 ~ N(0, 0.3^2) for g1 and N(0, 0.5^2) for f2 (one spike sample feeds both: their mean,

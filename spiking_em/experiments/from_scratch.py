@@ -33,11 +33,17 @@ from spiking_em.model.learning import local_losses_and_grads, make_optimizer
 from spiking_em.model.sampling import fit_prior
 from spiking_em.model.trained import TrainedModel
 from spiking_em.model.training import infer_all
+from spiking_em.spiking.teaching import SpikingTrainConfig
 
 #: learning rates tried for both learners (η of the synapses; numpy's SGD step per digit)
 LEARNING_RATE_GRID = (3e-4, 1e-3, 3e-3, 1e-2)
-#: validation measurements every this many digits (the spiking trainer's 20 binary runs)
-EVAL_EVERY = 340
+#: validation measurements every this many binary runs of the spiking learner (its trainer's
+#: ``eval_every``), and the selection runs' length in binary runs
+EVAL_RUNS, SELECT_RUNS = 20, 60
+#: the same in digits, for the default spiking configuration (both learners measure at the
+#: same digit counts): 340 and 1020 at 17 digits per binary run
+EVAL_EVERY = EVAL_RUNS * SpikingTrainConfig().digits_per_run
+N_SELECT = SELECT_RUNS * SpikingTrainConfig().digits_per_run
 
 
 def digit_sequence(x_train: np.ndarray, n: int, seed: int) -> np.ndarray:
@@ -63,10 +69,10 @@ def train_rate_on_sequence(start: TrainedModel, sequence: np.ndarray, x_valid: n
     minibatch (a last partial minibatch is dropped), from ``start``'s parameters.
 
     ``meta["history"]`` holds the validation metrics (:func:`validation_metrics`) at 0 and
-    every ``eval_every`` examples (and at the counts in ``also_at``); the prior is fitted on numpy-inferred h2 of the first
-    ``n_prior`` digits of the sequence.
+    every ``eval_every`` examples (and at the counts in ``also_at``); the prior is fitted on
+    numpy-inferred h2 of the first ``n_prior`` digits of the sequence.
     """
-    from spiking_em.spiking.trainer import validation_metrics
+    from spiking_em.model.start import validation_metrics
     params = start.params.astype(np.dtype(config.dtype))
     optimizer = make_optimizer(config, params)
     rng = np.random.default_rng(seed)
@@ -102,7 +108,7 @@ def total_local_loss(history: list[dict], at: int) -> float:
 
 
 def rate_run(start_dir: str, sequence_file: str, valid_file: str, learning_rate: float, *,
-             n_presentations: int, seed: int, out_dir: str, n_select: int = 1020) -> dict:
+             n_presentations: int, seed: int, out_dir: str, n_select: int = N_SELECT) -> dict:
     """One numpy run of the experiment (a sweep task): trains, saves, returns its history."""
     out = Path(out_dir)
     model = TrainedModel.load(out) if (out / TrainedModel.FILE).exists() else None
@@ -121,25 +127,24 @@ def rate_run(start_dir: str, sequence_file: str, valid_file: str, learning_rate:
 
 def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float, *,
                 n_presentations: int, seed: int, out_dir: str, n_prior: int = 1000,
-                n_select: int = 1020, quick: bool = False) -> dict:
+                n_select: int = N_SELECT, quick: bool = False) -> dict:
     """One spiking run of the experiment (a sweep task): trains in the Brian2 network on the
     first ``n_presentations`` digits of the sequence, continuing the run in ``out_dir`` (a
     cut-short run, or a shorter selection run) from its checkpoint."""
-    from spiking_em.spiking.areas import NetworkConfig
-    from spiking_em.spiking.teaching import SpikingTrainConfig
     from spiking_em.spiking.trainer import CHECKPOINT_FILE, train_spiking
     out = Path(out_dir)
     model = TrainedModel.load(out) if (out / TrainedModel.FILE).exists() else None
     if model is None or model.meta["spiking"]["presentations"] < n_presentations:
         start = TrainedModel.load(start_dir)
         sequence = np.load(sequence_file)[:n_presentations]
-        config = SpikingTrainConfig(eta=eta, network=NetworkConfig(n_slots=161)) if quick \
-            else SpikingTrainConfig(eta=eta)
+        config = SpikingTrainConfig(eta=eta)
+        config = config.packing(3) if quick else config
         try:
             model = train_spiking(sequence, np.load(valid_file), start, config,
                                   n_presentations=n_presentations, seed=seed, out_dir=out,
                                   resume=(out / CHECKPOINT_FILE).exists(), shuffle=False,
                                   n_prior=n_prior, dataset_name="mnist-sequence",
+                                  eval_every=EVAL_RUNS,
                                   on_run=_progress(out, n_presentations))
         except ValueError as exc:   # weights became NaN/inf: this rate is too large
             if "NaN" not in str(exc):

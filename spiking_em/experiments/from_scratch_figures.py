@@ -35,10 +35,10 @@ def plot_curves(results: dict, path) -> Path:
             style = {"color": "tab:red" if learner == "spiking" else "tab:blue",
                      "lw": 2.0 if is_chosen else 0.8, "alpha": 1.0 if is_chosen else 0.45,
                      "label": f"{learner} (rate {lr:g})" + (", chosen" if is_chosen else "")}
-            for ax, (key, _) in zip(axes, PANELS):
+            for ax, (key, _) in zip(axes, PANELS, strict=False):
                 x, y = _series(run["history"], key)
                 ax.plot(x, y, marker="." if learner == "spiking" else None, **style)
-        for ax, (key, title) in zip(axes, PANELS):   # diverged rates off the top
+        for ax, (key, title) in zip(axes, PANELS, strict=False):   # diverged rates off the top
             chosen_values = np.concatenate([_series(r["history"], key)[1]
                                             for r in results["runs"].values()
                                             if r["learning_rate"] == chosen[r["learner"]]])
@@ -61,7 +61,7 @@ def plot_samples(samples: dict[str, np.ndarray], evaluated: dict, path,
     its samples' Fréchet distance to test images and classes present, given ``quality``)."""
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(samples), figsize=(3.6 * len(samples), 4.2))
-        for ax, (name, imgs) in zip(np.atleast_1d(axes), samples.items()):
+        for ax, (name, imgs) in zip(np.atleast_1d(axes), samples.items(), strict=False):
             ax.imshow(image_grid(imgs[:100], 10), cmap="gray", vmin=0, vmax=1)
             m = evaluated[name]
             title = (f"{name}\nParzen GENERATE {m['parzen_ll_generate']['mean']:.1f} nats\n"

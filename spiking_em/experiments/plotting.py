@@ -101,7 +101,7 @@ def plot_inpainting(out_dir, original, mask, filled, metrics: dict, *,
     rng = np.random.default_rng(0)  # only for drawing the noise shown in the middle column
     corrupted = np.where(mask, original, rng.random(original.shape))
     rows = []
-    for o, c, f in zip(original, corrupted, filled):
+    for o, c, f in zip(original, corrupted, filled, strict=False):
         rows += [o, c, f]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(4.2, 0.42 * len(original) + 1.0))

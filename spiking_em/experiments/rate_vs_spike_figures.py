@@ -64,12 +64,12 @@ def plot_images(arrays: dict, results: dict, path: Path) -> Path:
         panels = [("original", orig), ("input (missing = grey)", np.where(mask, orig, 0.5))]
         panels += [(f"{LABELS[k]}\nMSE {inp[k]['mse']['mean']:.4f}", arrays[f"inpaint_{k}"])
                    for k in ("numpy", "spiking", "stochastic") if f"inpaint_{k}" in arrays]
-        for ax, (title, imgs) in zip(axes[0], panels):
+        for ax, (title, imgs) in zip(axes[0], panels, strict=False):
             ax.imshow(image_grid(imgs[:8], 2), cmap="gray", vmin=0, vmax=1)
             ax.set_title(title, fontsize=8)
             ax.axis("off")
         names = [n for n in ("numpy",) + NETWORKS if n in gen]
-        for ax, name in zip(axes[1], names):
+        for ax, name in zip(axes[1], names, strict=False):
             ll = gen[name]["parzen_ll"]
             ax.imshow(image_grid(arrays[f"samples_{name}"][:36], 6), cmap="gray", vmin=0, vmax=1)
             ax.set_title(f"GENERATE, {LABELS[name]}\nParzen LL {ll['mean']:.1f} ± {ll['se']:.1f} "
@@ -88,7 +88,7 @@ def plot_raster(raster: dict, path: Path, slot_ms: float, ff_slots: int, label: 
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True)
         for ax, area, title in zip(axes, ("X", "H1", "H2", "XR"),
-                                   ("x (Poisson input)", "h1", "h2", "reconstruction g1(h1)")):
+                                   ("x (Poisson input)", "h1", "h2", "reconstruction g1(h1)"), strict=False):
             t, unit, sign = raster.get(area, (np.array([]), np.array([]), np.array([])))
             t, unit, sign = np.asarray(t) * 1e3, np.asarray(unit), np.asarray(sign)
             for polarity, color, label in ((1, "k", "ON"), (-1, "tab:blue", "OFF")):

@@ -33,9 +33,9 @@ def plot_seeds(summary: dict, path) -> Path:
     stats = summary["across_seeds"]
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(PANELS), figsize=(3.0 * len(PANELS), 3.3))
-        for ax, (title, unit, items) in zip(axes, PANELS):
+        for ax, (title, unit, items) in zip(axes, PANELS, strict=False):
             items = [(label, stats[key]) for label, key in items if key in stats]
-            for k, (label, s) in enumerate(items):
+            for k, (_, s) in enumerate(items):
                 ax.plot(np.full(len(s["values"]), k), s["values"], "o", ms=3, color="0.5")
                 ax.errorbar([k + 0.15], [s["mean"]], yerr=[s["sd"] or 0], fmt="s", ms=4,
                             color="k", capsize=3)

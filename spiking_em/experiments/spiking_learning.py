@@ -21,8 +21,13 @@ from spiking_em.model.layers import ACTIVATIONS, LAYER_ACTIVATION, Params, activ
 from spiking_em.model.trained import TrainedModel
 from spiking_em.spiking.codes import AREA_KIND
 from spiking_em.spiking.plasticity import LEARNING_MAPS
-from spiking_em.spiking.teaching import (MAP_INPUT, SpikingTrainConfig, codes_for,
-                                         decoded_inputs, teach)
+from spiking_em.spiking.teaching import (
+    MAP_INPUT,
+    SpikingTrainConfig,
+    codes_for,
+    decoded_inputs,
+    teach,
+)
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -199,8 +204,8 @@ def continued_training(model: TrainedModel, dataset, config: SpikingTrainConfig,
 
 def plot_summary(results: dict, path):
     """Cosines per map (part 1) and the continued run's learning curve (part 2)."""
-    from spiking_em.experiments.plotting import STYLE, plt
     from spiking_em import atomic
+    from spiking_em.experiments.plotting import STYLE, plt
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
         if "stdp_sgd" in results:

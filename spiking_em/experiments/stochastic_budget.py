@@ -57,7 +57,7 @@ def plot_budget(results: dict, path) -> Path:
     names = list(results)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(measures), figsize=(3.3 * len(measures), 3.6))
-        for ax, (key, label, reference) in zip(axes, measures):
+        for ax, (key, label, reference) in zip(axes, measures, strict=False):
             values = [results[n]["end_state"] - results[n]["end_state_target"]
                       if key == "end_state_minus_target" else results[n][key] for n in names]
             ax.bar(range(len(names)), values, color=["C0" if results[n]["variant"] == "spiking"

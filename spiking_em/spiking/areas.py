@@ -64,18 +64,23 @@ import brian2 as b2
 import numpy as np
 
 from spiking_em.model.layers import Params
-from spiking_em.spiking import device
+from spiking_em.spiking import device, plasticity
 from spiking_em.spiking.codes import AREA_KIND, RateCode
-from spiking_em.spiking import plasticity
-from spiking_em.spiking.equations import (AREA_EQUATIONS, CODE_EQS, CODE_OFF_EQS, drive_code,
-                                          learning_area_equations, sampling_area_equations)
+from spiking_em.spiking.equations import (
+    AREA_EQUATIONS,
+    CODE_EQS,
+    CODE_OFF_EQS,
+    drive_code,
+    learning_area_equations,
+    sampling_area_equations,
+)
 from spiking_em.spiking.replay import REPLAY_SLOT_START, SOURCE_AREAS, SampleConfig
 from spiking_em.spiking.schedule import GATES, SlotInputs
 from spiking_em.spiking.transfer import TransferFit
 from spiking_em.spiking.units import UNIT_MODELS, VARIANTS
-from spiking_em.spiking.wiring import (AREAS, PATHWAYS, RECORDED_SPIKES, NetworkConfig,
-                                      Recording)
+from spiking_em.spiking.wiring import AREAS, PATHWAYS, RECORDED_SPIKES, NetworkConfig, Recording
 from spiking_em.validation import check_positive_int
+
 
 class AreaNetwork:
     """A compiled area network of one shape, code layout and unit model, re-run with ``run``.
@@ -84,7 +89,8 @@ class AreaNetwork:
     ----------
     sizes : (n_x, n_h1, n_h2).
     variant : "spiking" (LIF areas, Poisson input), "stochastic" (Poisson neurons at the LIF
-        curve's rates) or "rate" (rate units, same wiring); picks the unit model (:mod:`spiking_em.spiking.units`) once, for every area and pathway.
+        curve's rates) or "rate" (rate units, same wiring); picks the unit model
+        (:mod:`spiking_em.spiking.units`) once, for every area and pathway.
     config : time constants, rates and code layout.
     transfer : fitted LIF rate-current curve (see :mod:`spiking_em.spiking.transfer`).
     seed : Brian2's seed, compiled in.
@@ -289,13 +295,14 @@ class AreaNetwork:
 
     # -- running --------------------------------------------------------------------------
     def run_args(self, params: Params, codes: dict[str, RateCode], *, delta: float,
-                 eta: float = 0.0, sample: SampleConfig | None = None) -> dict:
+                 eta: float = 0.0, sample: SampleConfig | None = None,
+                 teach_slots: int = 10) -> dict:
         """The ``run_args`` that load a model's weights, biases and codes into the binary.
 
         ``eta``: learning rate of a learning network (ΔW = eta d ⊗ ΔV per teaching phase, see
-        :mod:`spiking_em.spiking.plasticity`); 0 freezes the weights. ``sample``: a learning
-        network's sample phase (its length must match the schedule's sample phases; default
-        :class:`SampleConfig`).
+        :mod:`spiking_em.spiking.plasticity`); 0 freezes the weights. ``sample``,
+        ``teach_slots``: a learning network's sample phase and teaching-phase length (they
+        must match the schedule's phases; default :class:`SampleConfig` and 10 slots).
         """
         if params.sizes != self.sizes:
             raise ValueError(f"weights are for sizes {params.sizes}, but this network was built "
@@ -332,26 +339,27 @@ class AreaNetwork:
         for area in ("H1", "H2"):
             args[self.groups[area].delta] = float(delta)
         if self.learning is not None:
+            sample = SampleConfig() if sample is None else sample
             tau_syn_s = self.config.tau_syn_ms * 1e-3
             for path, m in plasticity.PLASTIC_PATHWAYS.items():
                 gain = codes[AREA_KIND[m.source]].gain_hz[self._unit[path]]
+                replayed = plasticity.replay_factor(sample, m.source, teach_slots)
                 args[self.synapses[path].eta] = plasticity.learning_rates(
-                    eta, gain, tau_syn_s) * b2.second
+                    eta * replayed, gain, tau_syn_s) * b2.second
             for area in plasticity.LEARNING_AREAS:
                 n = self.units(area)
                 args[self.synapses[f"bias_{area}"].eta_b] = np.full(
                     n, eta / self.learning.bias_rate_hz) * b2.second
-            args.update(self._sample_args(SampleConfig() if sample is None else sample))
+            args.update(self._sample_args(sample, teach_slots))
         return args
 
-    def _sample_args(self, sample: SampleConfig) -> dict:
-        """Rate factors, sample length and box-count weights of the sample phase."""
+    def _sample_args(self, sample: SampleConfig, teach_slots: int) -> dict:
+        """Rate factors, teaching-phase length and box-count weights of the sample phase."""
         c = self.config
         args = {}
         for area in SOURCE_AREAS:
             args[self.groups[area].rho] = sample.rate(area)
-            args[self.neurons[area].rho_n] = sample.rate(area)
-            args[self.neurons[area].sample_s] = sample.slots * c.slot_ms * b2.ms
+            args[self.neurons[area].teach_s] = teach_slots * c.slot_ms * b2.ms
         for area, (box, box_t) in plasticity.box_weights(sample, c.slot_ms,
                                                          c.tau_syn_ms).items():
             args[self.groups[area].box] = box

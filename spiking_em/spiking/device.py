@@ -21,6 +21,7 @@ from pathlib import Path
 
 import brian2 as b2
 
+from spiking_em import interrupts
 from spiking_em.data.loaders import user_cache_dir
 from spiking_em.threads import cores_setting
 
@@ -62,8 +63,6 @@ def build_dir(name: str) -> Path:
 
 
 COMPILE_JOBS_VAR = "SPIKING_EM_COMPILE_JOBS"
-
-
 def compile_jobs() -> int:
     """Parallel compile jobs for a build: ``$SPIKING_EM_COMPILE_JOBS`` (an integer >= 1) if set,
     else the cores not busy with other work (at least 1)."""
@@ -95,19 +94,35 @@ def build(directory: Path) -> float:
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{jobs}"]
     logger.info("compiling the Brian2 network %s with %d compile job(s) (%s the first time, "
                 "seconds when unchanged)", Path(directory).name, jobs, FIRST_BUILD_TIME)
-    b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
+    with interrupts.deferred_interrupt():   # a Ctrl-C kills make: say so, not "failed"
+        try:
+            b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
+        except RuntimeError as exc:
+            if interrupts.pending():
+                raise KeyboardInterrupt from exc
+            raise
+        if interrupts.pending():
+            raise KeyboardInterrupt
     seconds = time.perf_counter() - t0
     logger.info("built %s in %.1f s", directory, seconds)
     return seconds
 
 
 def run(directory: Path, run_args: dict) -> float:
-    """Run the compiled binary with new values; deletes the written run-argument files after."""
+    """Run the compiled binary with new values; deletes the written run-argument files after.
+
+    A binary killed by the terminal's Ctrl-C (which reaches the whole process group) raises
+    KeyboardInterrupt, not Brian2's "Project run failed"."""
     t0 = time.perf_counter()
-    b2.device.run(directory=str(directory), with_output=False, run_args=run_args)
-    seconds = time.perf_counter() - t0
-    b2.device.delete(code=False, data=False, run_args=True, directory=False, force=True)
-    return seconds
+    try:
+        b2.device.run(directory=str(directory), with_output=False, run_args=run_args)
+    except RuntimeError as exc:
+        if interrupts.pending():
+            raise KeyboardInterrupt from exc
+        raise
+    finally:
+        b2.device.delete(code=False, data=False, run_args=True, directory=False, force=True)
+    return time.perf_counter() - t0
 
 
 def reset() -> None:

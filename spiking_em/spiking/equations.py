@@ -67,7 +67,8 @@ def encoder_eqs(activation: str, *, learning: bool = False) -> str:
 
 
 HIDDEN1_EQS = """
-dh/dt = (g_ff * (centre + z_up - h) + g_anc * (centre + z_top - h)) / tau_ff + g_infer * (delta * (z_up - z_down) + alpha * (centre + z_top - h)) / tau_it : 1   # state h1
+dh/dt = relax / tau_ff + g_infer * (delta * (z_up - z_down) + alpha * (centre + z_top - h)) / tau_it : 1  # h1
+relax = g_ff * (centre + z_up - h) + g_anc * (centre + z_top - h) : 1   # ff / ancestral relaxation
 dz_up/dt = (zin_up - z_up) / tau_syn : 1        # f1(x) - centre, from F1X
 dz_down/dt = (zin_down - z_down) / tau_syn : 1  # f1(g1(h1)) - centre, from F1XR
 dz_top/dt = (zin_top - z_top) / tau_syn : 1     # g2(h2) - centre, from G2H2
@@ -82,7 +83,8 @@ g_infer : 1 (shared)                            # 1 in INFERENCE slots
 alpha : 1 (shared)                              # top-down step size of the slot
 """
 HIDDEN2_EQS = """
-dh/dt = (g_ff * (centre + z_up - h) + g_anc * (h_init - h)) / tau_ff + g_infer * delta * (z_up - z_down) / tau_it : 1   # state h2
+dh/dt = relax / tau_ff + g_infer * delta * (z_up - z_down) / tau_it : 1   # state h2
+relax = g_ff * (centre + z_up - h) + g_anc * (h_init - h) : 1            # ff / ancestral relaxation
 dz_up/dt = (zin_up - z_up) / tau_syn : 1        # f2(h1) - centre, from F2H1
 dz_down/dt = (zin_down - z_down) / tau_syn : 1  # f2(g2(h2)) - centre, from F2G2
 zin_up : 1

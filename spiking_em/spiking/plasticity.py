@@ -21,15 +21,18 @@ T~. In the teaching phase the nudge n of every learning unit integrates the gap 
 target and its value, ``tau_teach dn/dt = T~ - u`` with ``u = act(zs + b + n)``; the
 dendritic voltage ``V_dend = zs + b + m`` (m: the nudge as it shows in the voltage,
 ``tau_v dm/dt = n - m``) moves from the prediction towards the target; every source neuron
-*replays* its sample count as a regular train at rate gain d~; and at every presynaptic spike
-the synapse changes by ``w += eta * dV_dend/dt``. Biases learn by the same rule from a
-constant source.
+*replays* its k sample spikes, spread regularly over the phase; and at every presynaptic spike
+the synapse changes by ``w += eta * dV_dend/dt``, eta carrying the factor T_teach / (rho
+T_sample) (:func:`replay_factor`) that makes k replayed spikes count as a train at the
+sample's decoded rate gain d~ = k / (rho T_sample) for the whole phase. Biases learn by the
+same rule from a constant source.
 
-Why the expected change is the denoising gradient. A synapse from a neuron that replays at
-rate gain d~_i for the teaching phase accumulates ``eta Σ_spikes dV_j/dt``. Neither V_dend
+Why the expected change is the denoising gradient. A synapse from a neuron that replays its k_i
+sample spikes over the teaching phase accumulates ``eta' Σ_spikes dV_j/dt``. Neither V_dend
 nor the nudge depends on the replayed spikes' times (the prediction zs and the target zt are
-held, and u reads zs, not the live trace), so the sum is the spike count times the mean
-slope, gain d~_i ΔV_j (up to one spike of rounding), and in matrix units (below)
+held, and u reads zs, not the live trace), so the sum is k_i times the mean slope
+ΔV_j / T_teach (the spikes sit at the midpoints of k_i equal intervals), and with
+eta' = eta T_teach / (rho T_sample) it is eta gain d~_i ΔV_j; in matrix units (below)
 ΔW_ij = eta d~_i ΔV_j. For a phase short against tau_teach, ΔV_j ∝ T~_j - act(b_j + Σ_i W_ij
 d~_i): the gradient of the map's matching loss (cross-entropy for the sigmoid maps g1, f2,
 its softplus analogue for f1, g2) at the *same* corrupted sample d~ in the prediction and in
@@ -62,6 +65,7 @@ import numpy as np
 
 from spiking_em.model.layers import Params
 from spiking_em.validation import check_nonnegative, check_positive
+
 
 @dataclass(frozen=True)
 class LearningMap:
@@ -148,6 +152,13 @@ def nudging_synapses(source, area_group, name: str, namespace: dict) -> b2.Synap
                        namespace=namespace, name=name)
 
 
+def replay_factor(sample, source: str, teach_slots: int) -> float:
+    """T_teach / (rho T_sample) of a source area: a synapse that sees a sample's k spikes
+    replayed over the teaching phase, with its learning rate times this factor, learns as from
+    a train at the sample's decoded rate k / (rho T_sample) for the whole phase."""
+    return teach_slots / (sample.rate(source) * sample.slots)
+
+
 def box_weights(sample, slot_ms: float, tau_syn_ms: float) -> dict:
     """Per learning area: (box, box_t), the share of one source / target spike in its box
     count, tau_syn / (rho T_sample), so that a count of k spikes adds k w tau_syn / (rho
@@ -196,4 +207,4 @@ def read_back(net, params: Params, codes: dict) -> Params:
         b_centred = np.asarray(net.groups[area].b[:], dtype=np.float64)
         setattr(new, f"w_{name}", w_new)
         setattr(new, f"b_{name}", b_centred - code.centre @ w_new)
-    return new.astype(getattr(params, "w_f1").dtype)
+    return new.astype(params.w_f1.dtype)

@@ -60,6 +60,14 @@ def window_counts(slot_idx: np.ndarray, unit_idx: np.ndarray, n_slots: int, n_un
     return cumulative[ends + 1] - cumulative[np.maximum(ends + 1 - window, 0)]
 
 
+def signed_counts(net, rec, area: str, ends, window) -> np.ndarray:
+    """ON-minus-OFF spike counts of every unit of ``area`` in a run's recording ``rec``, over
+    slots (end - window, end] for every ``end`` (``window``: one width or one per end)."""
+    slots, unit, sign, _ = rec.spikes[area]
+    return window_counts(slots, unit, net.config.n_slots, net.units(area), np.asarray(ends),
+                         window, weights=sign.astype(np.float64))
+
+
 def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCode],
                       presentations: list[Presentation], readout_slots: list[int], *,
                       delta: float, window: int, rng: np.random.Generator,
@@ -106,12 +114,11 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
             for area in READ_AREAS:
                 code = codes[AREA_KIND[area]]
                 if net.unit_model.emits_spikes:
-                    slots, unit, sign, _ = rec.spikes[area]
-                    n_units = net.units(area)
-                    signed = window_counts(slots, unit, c.n_slots, n_units, ends, widths,
-                                           weights=sign.astype(np.float64))
-                    rate = signed / (widths[:, None] * slot_s)
+                    rate = signed_counts(net, rec, area, ends, widths) / (widths[:, None]
+                                                                          * slot_s)
                     if len(keep_counts):
+                        slots, unit, sign, _ = rec.spikes[area]
+                        n_units = net.units(area)
                         neuron = unit + n_units * (sign < 0)
                         kept = np.asarray(keep_counts)
                         counts_kept[area].append(window_counts(
@@ -125,7 +132,7 @@ def run_presentations(net: AreaNetwork, params: Params, codes: dict[str, RateCod
             # the reconstruction area's value, averaged over the same window as the counts
             xr = rec.states["XR.u"]
             state["XR"].append(np.stack([xr[e + 1 - w + 1:e + 2].mean(axis=0)
-                                         for e, w in zip(ends, widths)]))
+                                         for e, w in zip(ends, widths, strict=False)]))
         if keep_raster and net.unit_model.emits_spikes and not result.raster:
             first = run_inputs.starts[0]
             n_pres = presentations[0].n_slots

@@ -9,11 +9,14 @@ After INFERENCE has settled and frozen h1 and h2, a learning network runs two ph
   nudging pathway to a *box count* (``zs``, ``zt`` in :mod:`equations`), which after the phase
   holds exactly W d~ and the target's deviation T~ - c, with d~ = k / (rho gain T_sample)
   the deviation that the sampled counts decode to;
-- ``teach`` (plasticity on): every source neuron *replays* its sample: it fires a regular
-  train at the rate its count decodes to, k / (rho T_sample) (= gain d~), and no other
-  spikes (its LIF or Poisson mechanism is off, and so is its refractoriness). Each synapse
-  thus sees the same sample d~ that made the prediction, and the predictions and targets
-  stay held, so the replayed spikes' timing never enters the voltage it reads.
+- ``teach`` (plasticity on): every source neuron *replays* its sample: it fires its k sample
+  spikes again, spread regularly over the teaching phase (the midpoints of k equal
+  intervals), and no other spikes (its LIF or Poisson mechanism is off, and so is its
+  refractoriness). Each synapse thus sees the same sample that made the prediction, and the
+  predictions and targets stay held, so the replayed spikes' timing never enters the voltage
+  they read. The plastic synapses' learning rates carry the factor T_teach / (rho T_sample)
+  that turns k replayed spikes into the sample's decoded rate (:mod:`plasticity`), so a
+  coarse sample costs few synaptic events in both phases.
 
 ``rho`` and ``slots`` are the knob of the spikes' corruption: the sample carries
 rho gain |d| T_sample expected spikes per neuron, so a smaller product means a coarser sample
@@ -34,17 +37,16 @@ SOURCE_KIND = {"X": "x", "H1": "h1", "H2": "h2"}
 
 #: a source neuron's sample count and replay train
 REPLAY_EQS = """
-k_sample : 1                                                # spikes in this presentation's sample phase
-dreplay/dt = g_teach_n * k_sample / (rho_n * sample_s) : 1  # phase of the replay train
-g_teach_n : 1 (shared)                                      # 1 in teaching slots: replay
-g_sample_n : 1 (shared)                                     # 1 in sample slots: count
-rho_n : 1 (shared, constant)                                # the area's sample rate factor
-sample_s : second (shared, constant)                        # length of the sample phase
+k_sample : 1                                     # spikes in this presentation's sample phase
+dreplay/dt = g_teach_n * k_sample / teach_s : 1  # phase of the replay train (k spikes)
+g_teach_n : 1 (shared)                           # 1 in teaching slots: replay
+g_sample_n : 1 (shared)                          # 1 in sample slots: count
+teach_s : second (shared, constant)              # length of the teaching phase
 """
 #: every spike counts in sample slots and advances the replay train in teaching slots
 REPLAY_RESET = "k_sample += g_sample_n\nreplay -= g_teach_n"
 #: at slot starts: the gates; at presentation starts: an empty count, the replay phase at 1/2
-#: (the replayed count is the rate times the phase's length, rounded)
+#: (k spikes at the midpoints of k equal intervals of the teaching phase)
 REPLAY_SLOT_START = "\n".join([
     f"g_teach_n = {at_slot('teach')}",
     f"g_sample_n = {at_slot('sample')}",

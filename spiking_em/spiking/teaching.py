@@ -14,7 +14,7 @@ map's prediction and, replayed, drives its plastic synapses (:mod:`plasticity`).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -25,10 +25,9 @@ from spiking_em.spiking import schedule
 from spiking_em.spiking.areas import AreaNetwork, NetworkConfig
 from spiking_em.spiking.codes import AREA_KIND, RateCode, derive_codes
 from spiking_em.spiking.plasticity import LEARNING_MAPS, TeachingConfig, read_back
-from spiking_em.spiking.readout import run_presentations, window_counts
+from spiking_em.spiking.readout import run_presentations, signed_counts
 from spiking_em.spiking.replay import SOURCE_AREAS, SampleConfig
 from spiking_em.validation import check_nonnegative, check_positive_int
-
 
 #: unit models whose networks can learn (their synapses see presynaptic spikes)
 LEARNING_VARIANTS = ("spiking", "stochastic")
@@ -63,6 +62,7 @@ class SpikingTrainConfig:
     window_slots: int = 3
     n_reference: int = 500
     prior_factor: float = 4.0
+    # 17 presentations of 47 slots per binary run
     network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=800))
     teaching: TeachingConfig = field(default_factory=TeachingConfig)
     variant: str = "spiking"
@@ -88,6 +88,13 @@ class SpikingTrainConfig:
     def digits_per_run(self) -> int:
         """Presentations packed into one binary run (its last slot idles)."""
         return (self.network.n_slots - 1) // self.slots_per_digit
+
+    def packing(self, digits_per_run: int) -> SpikingTrainConfig:
+        """This configuration with a network of ``digits_per_run`` presentations per binary
+        run (n_slots = digits_per_run * slots_per_digit + 1)."""
+        check_positive_int("digits_per_run", digits_per_run)
+        n_slots = digits_per_run * self.slots_per_digit + 1
+        return replace(self, network=replace(self.network, n_slots=n_slots))
 
     def phases(self) -> list:
         return schedule.teaching_phases(self.n_steps, self.alpha, self.ff_slots,
@@ -144,26 +151,22 @@ def teach(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.nd
                      for xi in x]
     (inputs,) = schedule.pack(presentations, net.config.n_slots, net.sizes[0], net.sizes[2])
     args = net.run_args(params, codes, delta=config.delta,
-                        eta=config.eta if eta is None else eta, sample=config.sample)
+                        eta=config.eta if eta is None else eta, sample=config.sample,
+                        teach_slots=config.teach_slots)
     rec = net.run(args, inputs, rng=rng)
     new_params = read_back(net, params, codes)
     c = net.config
     starts = np.asarray(inputs.starts)
     infer_end = starts + config.ff_slots + config.n_steps - 1
-    slots, unit, sign, _ = rec.spikes["H2"]
-    counts = window_counts(slots, unit, c.n_slots, net.units("H2"), infer_end,
-                           config.window_slots, weights=sign.astype(np.float64))
+    counts = signed_counts(net, rec, "H2", infer_end, config.window_slots)
     h2 = codes["h2"].decode(counts / (config.window_slots * c.slot_ms * 1e-3))
     sample_end = infer_end + config.sample.slots
     teach_end = sample_end + config.teach_slots
     sample_counts, replay_counts = {}, {}
     for area in SOURCE_AREAS:
-        slots, unit, sign, _ = rec.spikes[area]
-        counts = window_counts(slots, unit, c.n_slots, net.units(area),
-                               np.concatenate([sample_end, teach_end]),
+        counts = signed_counts(net, rec, area, np.concatenate([sample_end, teach_end]),
                                np.concatenate([np.full(len(x), config.sample.slots),
-                                               np.full(len(x), config.teach_slots)]),
-                               weights=sign.astype(np.float64))
+                                               np.full(len(x), config.teach_slots)]))
         sample_counts[area], replay_counts[area] = counts[:len(x)], counts[len(x):]
     teach_states = {area: rec.states[f"{area}.h"][teach_end + 1] for area in ("H1", "H2")}
     return TeachingRun(params=new_params, h2=h2, sample_counts=sample_counts,

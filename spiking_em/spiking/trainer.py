@@ -25,17 +25,14 @@ import numpy as np
 from spiking_em import __version__
 from spiking_em.interrupts import deferred_interrupt
 from spiking_em.model import checkpoint
-from spiking_em.model.config import InferenceConfig, TrainConfig
+from spiking_em.model.config import InferenceConfig
 from spiking_em.model.inference import GaussianPrior
-from spiking_em.model.layers import Params, init_params
-from spiking_em.model.learning import local_losses_and_grads
-from spiking_em.model.sampling import fit_prior
+from spiking_em.model.layers import Params
+from spiking_em.model.start import validation_metrics
 from spiking_em.model.trained import TrainedModel
-from spiking_em.model.training import infer_all, reconstruction_error
 from spiking_em.spiking import device
 from spiking_em.spiking.areas import AreaNetwork
-from spiking_em.spiking.teaching import (SpikingTrainConfig, codes_for, spike_h2, spike_prior,
-                                         teach)
+from spiking_em.spiking.teaching import SpikingTrainConfig, codes_for, spike_h2, spike_prior, teach
 from spiking_em.spiking.transfer import fitted_transfer
 from spiking_em.validation import check_batch, check_positive_int
 
@@ -50,29 +47,6 @@ class RunRecord:
     wall_s: float
     run_s: float
     n_events: int
-
-
-def validation_metrics(params: Params, x_valid: np.ndarray, inference: InferenceConfig) -> dict:
-    """The four local losses (no corruption) and the feed-forward reconstruction error on
-    ``x_valid``, computed by numpy: the learning curves' y-axes."""
-    from spiking_em.model.config import LayerCorruptions
-    from spiking_em.data.corruption import Corruption
-    h1, h2 = infer_all(x_valid, params, inference)
-    clean = LayerCorruptions(*(Corruption() for _ in range(4)))
-    losses, _ = local_losses_and_grads(x_valid, h1, h2, params, clean,
-                                       rng=np.random.default_rng(0))
-    return {"local_losses": {k: float(v) for k, v in losses.items()},
-            "valid_reconstruction": reconstruction_error(x_valid, params)}
-
-
-def initial_model(sizes, x_train: np.ndarray, *, seed: int) -> TrainedModel:
-    """An untrained model (the rate trainer's initialisation) with the prior its numpy
-    INFERENCE gives on ``x_train``: the starting point of learning from scratch."""
-    params = init_params(sizes, rng=np.random.default_rng(seed), dtype=np.float32)
-    config = TrainConfig.paper(n_hidden1=sizes[1], n_hidden2=sizes[2])
-    _, h2 = infer_all(x_train, params, config.inference)
-    return TrainedModel(params=params, prior=fit_prior(h2), config=config,
-                        meta={"seed": seed, "initialisation": "init_params"})
 
 
 def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
@@ -143,11 +117,17 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
     with deferred_interrupt() as interrupted:
         while state["done"] < n_presentations:
             t0 = time.perf_counter()
-            chunk = _next_digits(state, x_train, rng,
-                                 min(config.digits_per_run, n_presentations - state["done"]),
-                                 shuffle)
-            codes = codes_for(state["params"], prior, x_reference, config)
-            run = teach(net, state["params"], codes, chunk, config, rng=rng)
+            before = _position(state, rng)
+            try:
+                chunk = _next_digits(state, x_train, rng,
+                                     min(config.digits_per_run, n_presentations - state["done"]),
+                                     shuffle)
+                codes = codes_for(state["params"], prior, x_reference, config)
+                run = teach(net, state["params"], codes, chunk, config, rng=rng)
+            except KeyboardInterrupt:   # the binary died of the Ctrl-C: this run is not done
+                _rewind(state, rng, before)
+                _save(ckpt, state, rng, config, seed, dataset_name, n_presentations)
+                raise
             if not all(np.all(np.isfinite(v)) for v in run.params.as_dict().values()):
                 raise ValueError("the spiking network's weights became NaN or inf; the last "
                                  "checkpoint was kept: lower --eta")
@@ -218,6 +198,18 @@ def _next_digits(state: dict, x: np.ndarray, rng: np.random.Generator, n: int,
     return x[index]
 
 
+def _position(state: dict, rng: np.random.Generator) -> dict:
+    """What a binary run changes before its weights are in: the digit order, the counts of
+    digits seen and the Generator (restored by :func:`_rewind` when the run is interrupted)."""
+    return {"order": state["order"], "cursor": state["cursor"], "seen": state["seen"].copy(),
+            "rng": rng.bit_generator.state}
+
+
+def _rewind(state: dict, rng: np.random.Generator, position: dict) -> None:
+    state.update(order=position["order"], cursor=position["cursor"], seen=position["seen"])
+    rng.bit_generator.state = position["rng"]
+
+
 def presented(seen: np.ndarray) -> dict:
     """Distinct digits presented and repeats (presentations beyond each digit's first)."""
     distinct = int(np.count_nonzero(seen))
@@ -244,19 +236,26 @@ def _save(path: Path, state: dict, rng, config, seed, dataset_name, n_presentati
     checkpoint.save_atomic(path, arrays, meta)
 
 
-def _restore(path: Path, config, seed, dataset_name, n_presentations, start: TrainedModel):
-    if not path.is_file():
-        raise FileNotFoundError(f"--resume: no spiking checkpoint at {path}; drop --resume to "
-                                "start a new run")
-    arrays, meta = checkpoint.load(path)
+def check_resumable(meta: dict, path: Path, config, seed, dataset_name) -> None:
+    """Refuse to resume a spiking checkpoint (its metadata ``meta``) with another data set,
+    seed or settings; the message names the options to repeat."""
     if meta.get("dataset") != dataset_name or meta.get("seed") != seed:
         raise ValueError(f"{path} was trained with --dataset {meta.get('dataset')} --seed "
                          f"{meta.get('seed')}; resume with the same ones")
     saved = dict(meta.get("config") or {})
     saved.setdefault("variant", "spiking")   # checkpoints written before the option existed
     if saved != _roundtrip(config.as_dict()):
-        raise ValueError(f"{path} was written with other spiking settings (--eta, slots or "
-                         "time constants); resume with the same ones")
+        raise ValueError(f"{path} was written with other spiking settings (--eta, --neurons, "
+                         "--teach-slots, --sample-slots, --sample-rate or --digits-per-run); "
+                         "resume with the same ones")
+
+
+def _restore(path: Path, config, seed, dataset_name, n_presentations, start: TrainedModel):
+    if not path.is_file():
+        raise FileNotFoundError(f"--resume: no spiking checkpoint at {path}; drop --resume to "
+                                "start a new run")
+    arrays, meta = checkpoint.load(path)
+    check_resumable(meta, path, config, seed, dataset_name)
     try:
         params = Params.from_dict(arrays)
         state = {"params": params.astype(np.float64), "order": arrays.get("order"),

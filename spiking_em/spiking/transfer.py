@@ -148,7 +148,12 @@ def fit_transfer(current, rate_hz, *, theta: float = 1.0) -> TransferFit:
     return TransferFit(float(popt[0]), float(popt[1]), float(theta), max_error_hz=err)
 
 
-def fitted_transfer(params: LIFParams = LIFParams(), *, r_max_hz: float = 200.0,
+#: the highest rate a coded neuron is driven to (Hz): the area network's default, and the top
+#: of the measured curve (:class:`spiking_em.spiking.wiring.NetworkConfig` uses it)
+R_MAX_HZ = 400.0
+
+
+def fitted_transfer(params: LIFParams = LIFParams(), *, r_max_hz: float = R_MAX_HZ,
                     duration_s: float = 4.0, seed: int = 0) -> tuple[TransferFit, dict]:
     """Measure the rate-current curve up to ``1.1 * r_max_hz`` and fit it; cached on disk.
 

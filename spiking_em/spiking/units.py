@@ -23,8 +23,7 @@ import brian2 as b2
 import numpy as np
 
 from spiking_em.spiking.equations import AT_RESET, TRACE_INPUT
-from spiking_em.spiking.replay import (REPLAY_EQS, REPLAY_REFRACTORY, REPLAY_RESET,
-                                       replay_threshold)
+from spiking_em.spiking.replay import REPLAY_EQS, REPLAY_REFRACTORY, REPLAY_RESET, replay_threshold
 from spiking_em.spiking.transfer import LIF_RESET, LIF_THRESHOLD, RATE_EXPRESSION
 
 #: the visible area's neurons: Poisson spike trains at their pixel's rate

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from spiking_em.spiking.transfer import LIFParams
+from spiking_em.spiking.transfer import R_MAX_HZ, LIFParams
 from spiking_em.validation import check_positive, check_positive_int
 
 #: (name, source area, target area, target trace, weight name or None for one-to-one)
@@ -58,7 +58,7 @@ class NetworkConfig:
     tau_syn_ms: float = 20.0
     tau_ff_ms: float = 30.0
     tau_hold_ms: float = 25.0
-    r_max_hz: float = 400.0
+    r_max_hz: float = R_MAX_HZ
     r_min_hz: float = 0.1
     clip_quantile: float = 0.999
     pixel_rate_hz: float = 200.0

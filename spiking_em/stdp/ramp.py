@@ -195,8 +195,8 @@ def fit_window(dt_ms, mean_dw, se_dw) -> dict:
                            maxfev=20_000)
     err = np.sqrt(np.diag(pcov))
     names = ("a_plus", "tau_plus_ms", "a_minus", "tau_minus_ms")
-    out = {n: float(v) for n, v in zip(names, popt)}
-    out.update({n + "_err": float(e) for n, e in zip(names, err)})
+    out = {n: float(v) for n, v in zip(names, popt, strict=False)}
+    out.update({n + "_err": float(e) for n, e in zip(names, err, strict=False)})
     return out
 
 
@@ -285,7 +285,7 @@ def present_pattern(w, x, y_target, config: DeltaRuleConfig, *, rng: np.random.G
 def rule_gradient_cosine(w, x, y_target, config: DeltaRuleConfig, *,
                          rng: np.random.Generator) -> float:
     """Cosine between the rule's summed updates over all patterns and −∂L/∂W (weights frozen)."""
-    total = sum(present_pattern(w, xi, yi, config, rng=rng) for xi, yi in zip(x, y_target))
+    total = sum(present_pattern(w, xi, yi, config, rng=rng) for xi, yi in zip(x, y_target, strict=False))
     neg_grad = x.T @ (y_target - x @ w)
     return float(np.sum(total * neg_grad) / (np.linalg.norm(total) * np.linalg.norm(neg_grad)))
 

@@ -29,7 +29,7 @@ from spiking_em.stdp.ramp import DeltaRuleConfig, PairingData, RampConfig, draw_
 RAMP_NEURON_EQS = """
 dv/dt = (v_inf - v) / tau_m + noise * xi_m : 1 (unless refractory)  # membrane, reset after spikes
 dv_free/dt = (v_inf - v_free) / tau_m + noise * xi_m : 1          # reset-free copy, same drive and noise
-v_inf = v_at_spike_in + slope * (t - t_spike_in) + slope * tau_m : 1        # ramp drive: v tracks v_at_spike_in + slope (t - t_spike_in)
+v_inf = v_at_spike_in + slope * (t - t_spike_in) + slope * tau_m : 1   # ramp drive: v tracks the ramp
 vdot = (v_inf - v) / tau_m : Hz                                   # membrane derivative (jumps at resets)
 vdot_free = (v_inf - v_free) / tau_m : Hz                         # derivative of the reset-free membrane
 slope : Hz (constant)                                             # the trial's drift V̇
@@ -187,7 +187,8 @@ def build_delta_network(config: DeltaRuleConfig, n_presentations: int, *, seed: 
     # each presentation starts from the feed-forward value of the current weights; "groups",
     # order 10 runs after the summed-variable update of y_ff for the new pattern
     post.run_regularly("v = y_ff", dt=present, when="groups", order=10, name="present")
-    weights = b2.StateMonitor(syn, "w", record=np.arange(config.n_in * config.n_out), dt=present, when="start", name="w_monitor")
+    weights = b2.StateMonitor(syn, "w", record=np.arange(config.n_in * config.n_out), dt=present,
+                              when="start", name="w_monitor")
     net = b2.Network(pre, post, syn, weights)
     net.run(n_presentations * present)
     directory = device.build_dir(f"stdp_delta_{config.n_in}x{config.n_out}_{n_presentations}")

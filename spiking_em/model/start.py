@@ -1,0 +1,36 @@
+"""What a learner from scratch starts from and how its learning curve is measured, shared by
+the spiking network's trainer and the numpy learner it is compared with: the untrained model
+and the validation measurements (numpy, no corruption)."""
+from __future__ import annotations
+
+import numpy as np
+
+from spiking_em.model.config import InferenceConfig, TrainConfig
+from spiking_em.model.layers import Params, init_params
+from spiking_em.model.learning import local_losses_and_grads
+from spiking_em.model.sampling import fit_prior
+from spiking_em.model.trained import TrainedModel
+from spiking_em.model.training import infer_all, reconstruction_error
+
+
+def validation_metrics(params: Params, x_valid: np.ndarray, inference: InferenceConfig) -> dict:
+    """The four local losses (no corruption) and the feed-forward reconstruction error on
+    ``x_valid``, computed by numpy: the learning curves' y-axes."""
+    from spiking_em.data.corruption import Corruption
+    from spiking_em.model.config import LayerCorruptions
+    h1, h2 = infer_all(x_valid, params, inference)
+    clean = LayerCorruptions(*(Corruption() for _ in range(4)))
+    losses, _ = local_losses_and_grads(x_valid, h1, h2, params, clean,
+                                       rng=np.random.default_rng(0))
+    return {"local_losses": {k: float(v) for k, v in losses.items()},
+            "valid_reconstruction": reconstruction_error(x_valid, params)}
+
+
+def initial_model(sizes, x_train: np.ndarray, *, seed: int) -> TrainedModel:
+    """An untrained model (the rate trainer's initialisation) with the prior its numpy
+    INFERENCE gives on ``x_train``: the starting point of learning from scratch."""
+    params = init_params(sizes, rng=np.random.default_rng(seed), dtype=np.float32)
+    config = TrainConfig.paper(n_hidden1=sizes[1], n_hidden2=sizes[2])
+    _, h2 = infer_all(x_train, params, config.inference)
+    return TrainedModel(params=params, prior=fit_prior(h2), config=config,
+                        meta={"seed": seed, "initialisation": "init_params"})
