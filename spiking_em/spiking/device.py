@@ -63,6 +63,8 @@ def build_dir(name: str) -> Path:
 
 
 COMPILE_JOBS_VAR = "SPIKING_EM_COMPILE_JOBS"
+
+
 def compile_jobs() -> int:
     """Parallel compile jobs for a build: ``$SPIKING_EM_COMPILE_JOBS`` (an integer >= 1) if set,
     else the cores not busy with other work (at least 1)."""
