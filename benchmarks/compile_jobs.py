@@ -84,7 +84,6 @@ def first_build(sizes, jobs: str | None, config: SpikingTrainConfig, transfer) -
     finally:
         device.compile_jobs = original
         device.reset()
-        device._HELD.clear()
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)

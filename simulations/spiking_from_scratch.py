@@ -156,7 +156,8 @@ def main(argv=None) -> int:
                       for k, v in chosen.items()},
         "chosen": best,
         "runs": {k: {kk: v[kk] for kk in ("learner", "learning_rate", "presentations",
-                                          "history", "selection_loss", "speed")
+                                          "distinct_digits", "repeats", "history",
+                                          "selection_loss", "speed")
                      if kk in v} for k, v in finals.items()},
         "evaluation": evaluated,
         "sample_quality": {"reference": "MNIST test images", "sets": quality,

@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--neurons", choices=["lif", "poisson"], default="lif",
                    help="lif: sigma-delta LIF neurons (regular counts); poisson: Poisson "
                         "neurons at the same rates (Fano factor 1)")
+    p.add_argument("--n-prior", type=positive_int, default=1000,
+                   help="training digits whose h2, decoded from the network's spikes at the "
+                        "end, fit the written model's prior p(h2)")
     p.add_argument("--digits-per-run", type=positive_int, default=17,
                    help="presentations per run of the compiled binary (the weights are read "
                         "back and a checkpoint can be written between runs)")

@@ -287,6 +287,7 @@ def train_spiking_command(args) -> int:
         train_spiking(dataset.train, dataset.valid[:args.n_valid], start, config,
                       n_presentations=args.presentations, seed=args.seed, out_dir=out,
                       resume=args.resume, dataset_name=dataset.name, on_run=on_run,
+                      n_prior=args.n_prior,
                       on_eval=on_eval, say=lambda m: print(m, flush=True))
     except KeyboardInterrupt:
         print(f"\ninterrupted; the last checkpoint in {out} is kept. Continue with the same "

@@ -18,8 +18,8 @@ from spiking_em.model.trained import TrainedModel
 # the learning network of tests/test_spiking_learning.py (784-48-12, 4 digits a run, seed 0):
 # one compilation serves both modules
 ARGS = ["train-spiking", "--dataset", "glyphs", "--n-hidden1", "48", "--n-hidden2", "12",
-        "--presentations", "16", "--digits-per-run", "4", "--eta", "3e-3", "--n-valid", "50",
-        "--seed", "0"]
+        "--presentations", "12", "--digits-per-run", "4", "--eta", "3e-3", "--n-valid", "50",
+        "--n-prior", "8", "--seed", "0"]
 pytestmark = [pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals"),
               pytest.mark.standalone, pytest.mark.slow]
 

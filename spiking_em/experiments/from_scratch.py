@@ -121,6 +121,8 @@ def rate_run(start_dir: str, sequence_file: str, valid_file: str, learning_rate:
         model.save(out)
     return {"learner": "numpy", "learning_rate": learning_rate,
             "presentations": model.meta["presentations"], "history": model.meta["history"],
+            # the numpy learner presents sequence[:n] once, in order
+            "distinct_digits": int(model.meta["presentations"]), "repeats": 0,
             "selection_loss": total_local_loss(model.meta["history"], n_select),
             "run_dir": str(out)}
 
@@ -154,6 +156,7 @@ def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float,
     spiking = model.meta["spiking"]
     history = spiking["history"]
     return {"learner": "spiking", "learning_rate": eta, "presentations": spiking["presentations"],
+            "distinct_digits": spiking.get("distinct_digits"), "repeats": spiking.get("repeats"),
             "history": history, "selection_loss": total_local_loss(history, n_select),
             "run_dir": str(out),
             "speed": {"presentations_per_minute": 60 * spiking["presentations"]

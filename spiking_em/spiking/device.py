@@ -6,6 +6,7 @@ source files, so rebuilding an unchanged network in a new process does not recom
 process holds its build folder under an exclusive lock until it exits: a second process that
 builds the same network at the same time (two runs side by side, a Dask sweep) gets its own
 folder ``<name>~2``, ``<name>~3``, ... instead of overwriting the first one's binary and results.
+:func:`reset` (the process is done with its networks) releases the folders.
 
 Compilation is bounded: Brian2's default ``make -j`` starts one compiler per source file at
 once (174 of them for the learning network, on 2 cores); :func:`compile_jobs` allows as many
@@ -13,6 +14,7 @@ as there are idle cores (``$SPIKING_EM_COMPILE_JOBS`` overrides).
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -84,6 +86,22 @@ def activate_standalone(seed: int) -> None:
     b2.seed(seed)
 
 
+@contextlib.contextmanager
+def interruptible():
+    """A Ctrl-C inside the block raises KeyboardInterrupt when the block ends: the terminal's
+    signal reaches the whole process group, so it kills make or the compiled binary too, and
+    Brian2's "Project compilation/run failed" is then the user's interrupt, not a fault."""
+    with interrupts.deferred_interrupt():
+        try:
+            yield
+        except RuntimeError as exc:
+            if interrupts.pending():
+                raise KeyboardInterrupt from exc
+            raise
+        if interrupts.pending():
+            raise KeyboardInterrupt
+
+
 #: measured first-build time of the learning network: 94 s with 2 jobs on 2 idle cores, 149 s
 #: with 1 job beside a busy core (benchmarks/compile_jobs.py, figures/compile_jobs.json)
 FIRST_BUILD_TIME = "1.5-2.5 min"
@@ -96,15 +114,8 @@ def build(directory: Path) -> float:
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{jobs}"]
     logger.info("compiling the Brian2 network %s with %d compile job(s) (%s the first time, "
                 "seconds when unchanged)", Path(directory).name, jobs, FIRST_BUILD_TIME)
-    with interrupts.deferred_interrupt():   # a Ctrl-C kills make: say so, not "failed"
-        try:
-            b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
-        except RuntimeError as exc:
-            if interrupts.pending():
-                raise KeyboardInterrupt from exc
-            raise
-        if interrupts.pending():
-            raise KeyboardInterrupt
+    with interruptible():
+        b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
     seconds = time.perf_counter() - t0
     logger.info("built %s in %.1f s", directory, seconds)
     return seconds
@@ -112,23 +123,22 @@ def build(directory: Path) -> float:
 
 def run(directory: Path, run_args: dict) -> float:
     """Run the compiled binary with new values; deletes the written run-argument files after.
-
-    A binary killed by the terminal's Ctrl-C (which reaches the whole process group) raises
-    KeyboardInterrupt, not Brian2's "Project run failed"."""
+    A Ctrl-C during the run raises KeyboardInterrupt (:func:`interruptible`)."""
     t0 = time.perf_counter()
     try:
-        b2.device.run(directory=str(directory), with_output=False, run_args=run_args)
-    except RuntimeError as exc:
-        if interrupts.pending():
-            raise KeyboardInterrupt from exc
-        raise
+        with interruptible():
+            b2.device.run(directory=str(directory), with_output=False, run_args=run_args)
     finally:
         b2.device.delete(code=False, data=False, run_args=True, directory=False, force=True)
     return time.perf_counter() - t0
 
 
 def reset() -> None:
-    """Return Brian2 to the runtime device (for tests and for building another network)."""
+    """Return Brian2 to the runtime device (for tests and for building another network), and
+    let other processes use this process's build folders (its networks are gone)."""
     b2.device.reinit()
     b2.device.activate()
     b2.set_device("runtime")
+    for lock in _HELD.values():
+        lock.close()   # closing the file releases its lock
+    _HELD.clear()
