@@ -11,6 +11,10 @@ from spiking_em.data.glyphs import glyph_dataset
 from spiking_em.model.config import TrainConfig
 
 REPO = Path(__file__).resolve().parents[1]
+# the suite runs one pytest-xdist worker per core: one BLAS thread each, and the same thread
+# count in every run of a test (OpenBLAS sums in another order with another count, so a
+# resumed run is bit-identical to a straight one only at equal thread counts)
+os.environ.setdefault("SPIKING_EM_BLAS_THREADS", "1")
 
 
 def mnist_dir() -> Path | None:
