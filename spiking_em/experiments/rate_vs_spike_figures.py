@@ -91,11 +91,11 @@ def plot_raster(raster: dict, path: Path, slot_ms: float, ff_slots: int, label: 
                                    ("x (Poisson input)", "h1", "h2", "reconstruction g1(h1)"), strict=False):
             t, unit, sign = raster.get(area, (np.array([]), np.array([]), np.array([])))
             t, unit, sign = np.asarray(t) * 1e3, np.asarray(unit), np.asarray(sign)
-            for polarity, color, label in ((1, "k", "ON"), (-1, "tab:blue", "OFF")):
+            for polarity, color, kind in ((1, "k", "ON"), (-1, "tab:blue", "OFF")):
                 keep = sign == polarity
                 if keep.any():
                     ax.plot(t[keep], unit[keep], "|", ms=1.5, color=color, alpha=0.6,
-                            label=f"{label} ({keep.sum()} spikes)")
+                            label=f"{kind} ({keep.sum()} spikes)")
             ax.axvline(ff_slots * slot_ms, color="tab:red", lw=0.8)
             ax.set_ylabel(f"{title}\nunit")
             ax.legend(fontsize=6, loc="upper right", markerscale=4)
