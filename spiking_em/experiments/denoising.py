@@ -28,7 +28,7 @@ import numpy as np
 from spiking_em.model.layers import ACTIVATIONS, LAYER_ACTIVATION, Params
 from spiking_em.spiking.codes import AREA_KIND
 from spiking_em.spiking.plasticity import LEARNING_MAPS
-from spiking_em.spiking.replay import SOURCE_AREAS, SampleConfig
+from spiking_em.spiking.replay import SOURCE_AREAS, SOURCE_KIND, SampleConfig
 from spiking_em.spiking.teaching import (
     MAP_INPUT,
     SpikingTrainConfig,
@@ -62,6 +62,12 @@ def matching_gradient(params: Params, name: str, inputs: np.ndarray, targets: np
     y = ACTIVATIONS[LAYER_ACTIVATION[name]](inputs @ w + b)
     pre = inputs if presynaptic is None else presynaptic
     return (pre - centre).T @ (targets - y)
+
+
+def rms_by_kind(noise: dict) -> dict:
+    """Per source kind (x, h1, h2): rms of the decoded-minus-carried values collected per area."""
+    return {SOURCE_KIND[a]: float(np.sqrt(np.mean(np.concatenate(v) ** 2)))
+            for a, v in noise.items()}
 
 
 def paper_rms(h2: np.ndarray) -> dict:
@@ -123,7 +129,6 @@ def same_vs_independent(net, params: Params, prior, x: np.ndarray, x_reference: 
                                                           centre)
         if progress is not None:
             progress(min(start + len(chunk), len(x)), len(x))
-    kinds = {"X": "x", "H1": "h1", "H2": "h2"}
     return {
         "n_digits": int(len(x)), "eta": eta, "seed": seed, "sample": config.sample.as_dict(),
         "cosine_same_sample": {n: cosine(dw[n], same[n]) for n in LEARNING_MAPS},
@@ -135,8 +140,7 @@ def same_vs_independent(net, params: Params, prior, x: np.ndarray, x_reference: 
                     "passes": passes(g, same, indep)}
             for label, g in (("decoupled", decoupled), ("clean", clean))},
         "passes": passes(dw, same, indep),
-        "corruption_rms": {kinds[a]: float(np.sqrt(np.mean(np.concatenate(v) ** 2)))
-                           for a, v in noise.items()},
+        "corruption_rms": rms_by_kind(noise),
         "paper_rms": paper_rms(np.concatenate(h2_states)),
         "events_per_presentation": events / len(x),
         "presentations_per_minute": 60 * len(x) / learning_wall_s,
@@ -164,8 +168,7 @@ def corruption_curve(net, params: Params, prior, x: np.ndarray, x_reference: np.
             for area in SOURCE_AREAS:
                 noise[area].append(values[area] - truth[area])
         points.append({"rate": float(rate),
-                       "rms": {a.lower(): float(np.sqrt(np.mean(np.concatenate(v) ** 2)))
-                               for a, v in noise.items()},
+                       "rms": rms_by_kind(noise),
                        "events_per_presentation": events / len(x)})
         if progress is not None:
             progress(k + 1, len(rates))
