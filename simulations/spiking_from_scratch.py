@@ -1,28 +1,31 @@
-"""Learning from scratch in the spiking network, beside the numpy trainer, digit for digit.
+"""Learning from scratch in the spiking network, at the paper's noise and at weak noise,
+beside the numpy trainer, digit for digit.
 
 Paper: *Towards Biologically Plausible Deep Learning*, Sec. 3 (Algorithm 2, TRAIN) carried out
 entirely by the Brian2 network: INFERENCE by the areas' dynamics, the M-step by
 ΔW ∝ S_pre · dV_post/dt in the plastic synapses, the corruption by the network's own spikes.
 
-1. Both learners start from the same untrained 784-1000-100 model and see the same MNIST
-   digits in the same order.
-   Both take one SGD step per digit (numpy: the rate trainer's Algorithm 2 step, batch 1).
+1. Three learners start from the same untrained 784-1000-100 model and see the same MNIST
+   digits in the same order, one SGD step per digit: the network with its sample at the
+   paper's corruption size (``spiking_paper_noise``), the network at its code's own rates
+   (``spiking_weak_noise``, 10-30x less corruption), and numpy with the ``paper`` preset
+   (batch 1).
 2. Learning rates: each learner's from the same grid, by the total of the four validation
-   local losses after the first ``--select-presentations`` digits (all grid runs go through
-   one Dask sweep).
-3. The chosen rates run to ``--presentations`` (default 10,200 = 600 binary runs; the spiking
-   run continues from its selection checkpoint); learning curves against examples seen (the
-   four local losses, validation reconstruction).
+   local losses under the paper preset's corruption (one fixed draw) after the first
+   ``--select-presentations`` digits (all grid runs go through one Dask sweep).
+3. The chosen rates run to ``--presentations`` (default 20,400 = 1,200 binary runs; each
+   spiking run continues from its selection checkpoint); learning curves against examples
+   seen.
 4. Parzen LL of GENERATE (10,000 samples, σ on validation), in-painting and samples of the
-   untrained, numpy- and spiking-trained models (the same evaluation protocol and seed), and
-   the Fréchet distance and class coverage of their GENERATE and ancestral samples (and of
-   10,000 real training images) in the features of the package's MNIST classifier.
+   untrained and the three trained models (the same evaluation protocol and seed), and the
+   Fréchet distance and class coverage of their GENERATE and ancestral samples (and of 10,000
+   real training images) in the features of the package's MNIST classifier.
 
 Every run keeps its model in ``--runs-dir``; the sweep skips finished runs, a cut-short
-spiking run resumes from its checkpoint. Measured: the spiking run's 10,200 presentations took
-113 min of wall time (90 per minute, its two cores shared with other runs), the rest about
-30 min (``--quick``: a small 784-64-16 model on a few hundred digits, a few minutes).
-Writes figures/spiking_from_scratch.{json,png} and figures/spiking_from_scratch_samples.png.
+spiking run resumes from its checkpoint. ``--quick``: a small 784-64-16 model on a few hundred
+digits, a few minutes.
+Writes figures/spiking_from_scratch.{json,png}, figures/spiking_from_scratch_samples.png and
+the ``from_scratch`` part of figures/spiking_denoising.json.
 """
 from __future__ import annotations
 
@@ -39,12 +42,12 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(FIGURES))
     parser.add_argument("--runs-dir", default="runs/from-scratch")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--presentations", type=int, default=10_200)
+    parser.add_argument("--presentations", type=int, default=20_400)
     parser.add_argument("--select-presentations", type=int, default=None,
                         help="selection runs' length (default: 60 binary runs of the spiking "
                              "learner, 1020 digits)")
     parser.add_argument("--grid", type=float, nargs="+", default=None,
-                        help="learning rates tried for both learners")
+                        help="learning rates tried for every learner")
     sweep_args(parser)
     parser.add_argument("--quick", action="store_true")
     args = parse_sweep_args(parser, argv)
@@ -79,32 +82,35 @@ def main(argv=None) -> int:
                   valid_file=str(valid_file), seed=args.seed)
     spiking_extra = {"quick": True, "n_prior": 50} if args.quick else {}
 
-    # Run: learning-rate selection (both learners, every grid point, one sweep)
+    # Run: learning-rate selection (every learner, every grid point, one sweep)
+    learners = ("numpy", *fs.SPIKING_LEARNERS)
     say(f"choosing learning rates on the first {n_select} digits; grid {grid}")
-    select = [Run(f"select-numpy-{lr:g}", fs.rate_run,
-                  dict(common, learning_rate=lr, n_presentations=n_select, n_select=n_select,
-                       out_dir=str(runs / f"select-numpy-{lr:g}"))) for lr in grid]
-    select += [Run(f"select-spiking-{lr:g}", fs.spiking_run,
-                   dict(common, eta=lr, n_presentations=n_select, n_select=n_select,
-                        out_dir=str(runs / f"spiking-{lr:g}"),
-                        **dict(spiking_extra, n_prior=20 if args.quick else 100)))
-               for lr in grid]
-    chosen = run_sweep(select, runs / "sweep", scheduler=args.scheduler,
-                       n_workers=args.workers, say=say)
-    best = {learner: fs.best_learning_rate([chosen[f"{prefix}{lr:g}"] for lr in grid])
-            for learner, prefix in (("numpy", "select-numpy-"), ("spiking", "select-spiking-"))}
-    say(f"chosen: numpy {best['numpy']:g}, spiking {best['spiking']:g}")
 
-    # Run: the chosen rates to full length (the spiking run from its selection checkpoint)
-    full = [Run(f"full-spiking-{best['spiking']:g}", fs.spiking_run,
-                dict(common, eta=best["spiking"], n_presentations=n_full, n_select=n_select,
-                     out_dir=str(runs / f"spiking-{best['spiking']:g}"), **spiking_extra)),
-            Run(f"full-numpy-{best['numpy']:g}", fs.rate_run,
-                dict(common, learning_rate=best["numpy"], n_presentations=n_full,
-                     n_select=n_select, out_dir=str(runs / f"numpy-{best['numpy']:g}")))]
+    def task(learner: str, lr: float, n: int) -> Run:
+        if learner == "numpy":
+            return Run(f"numpy-{lr:g}-{n}", fs.rate_run,
+                       dict(common, learning_rate=lr, n_presentations=n, n_select=n_select,
+                            out_dir=str(runs / f"{'select-' if n == n_select else ''}"
+                                                f"numpy-{lr:g}")))
+        extra = dict(spiking_extra)
+        if n == n_select:
+            extra["n_prior"] = 20 if args.quick else 100
+        return Run(f"{learner}-{lr:g}-{n}", fs.spiking_run,
+                   dict(common, eta=lr, n_presentations=n, n_select=n_select, learner=learner,
+                        out_dir=str(runs / f"{learner}-{lr:g}"), **extra))
+
+    chosen = run_sweep([task(learner, lr, n_select) for learner in learners for lr in grid],
+                       runs / "sweep", scheduler=args.scheduler, n_workers=args.workers, say=say)
+    best = {learner: fs.best_learning_rate([chosen[f"{learner}-{lr:g}-{n_select}"]
+                                            for lr in grid]) for learner in learners}
+    say("chosen: " + ", ".join(f"{k} {v:g}" for k, v in best.items()))
+
+    # Run: the chosen rates to full length (each spiking run from its selection checkpoint)
     say(f"the chosen runs continue to {n_full} presentations")
-    finals = run_sweep(full, runs / "sweep", scheduler=args.scheduler,
-                       n_workers=args.workers, say=say)
+    finals = run_sweep([task(learner, best[learner], n_full)    # the long spiking runs first
+                        for learner in (*fs.SPIKING_LEARNERS, "numpy")],
+                       runs / "sweep", scheduler=args.scheduler, n_workers=args.workers, say=say)
+    finals = {learner: finals[f"{learner}-{best[learner]:g}-{n_full}"] for learner in learners}
 
     # Analysis: the same evaluation for the untrained, numpy and spiking models
     from spiking_em.evaluation.evaluate import (
@@ -117,9 +123,8 @@ def main(argv=None) -> int:
         n_inpaint=2_000, n_nearest=300)
     start = TrainedModel.load(runs)
     models = {"untrained": fs.untrained_with_prior(start, np.load(sequence_file)[:1000]),
-              "numpy": TrainedModel.load(finals[f"full-numpy-{best['numpy']:g}"]["run_dir"]),
-              "spiking": TrainedModel.load(finals[f"full-spiking-{best['spiking']:g}"]
-                                           ["run_dir"])}
+              **{learner: TrainedModel.load(finals[learner]["run_dir"])
+                 for learner in learners}}
     evaluated, samples, sample_sets = {}, {}, {}
     for name, model in models.items():
         say(f"evaluating the {name} model (GENERATE {eval_config.n_samples} samples, Parzen, "
@@ -135,22 +140,23 @@ def main(argv=None) -> int:
     sample_sets["real_train"] = real_training_images(dataset, eval_config.n_samples, args.seed)
     classifier = mnist_classifier(dataset)
     quality = sample_quality(classifier, sample_sets, dataset.test)
-    num, spk = evaluated["numpy"], evaluated["spiking"]
-    parzen_gap = num["parzen_ll_generate"]["mean"] - spk["parzen_ll_generate"]["mean"]
-    inpaint_ratio = spk["inpaint_mse"]["mean"] / num["inpaint_mse"]["mean"]
+    summary = fs.summary(learners, evaluated, quality, finals)
     results = {
         "settings": {"sizes": list(sizes), "presentations": n_full, "seed": args.seed,
                      "select_presentations": n_select, "grid": list(grid), "quick": args.quick,
-                     "numpy_learner": "rate trainer's Algorithm 2 step: paper preset's "
-                                      "corruptions, plain SGD on one digit at a time, "
-                                      "sequence in order",
-                     "spiking_learner": "train_spiking, one digit at a time, shuffle off",
-                     "selection": "lowest total validation local loss (sum of the four maps' "
-                                  f"losses) after {n_select} digits",
+                     "learners": {
+                         "numpy": "rate trainer's Algorithm 2 step: paper preset's "
+                                  "corruptions, plain SGD on one digit at a time, sequence "
+                                  "in order",
+                         **{k: f"train_spiking, one digit at a time, shuffle off, sample "
+                               f"{v.as_dict()}" for k, v in fs.SPIKING_LEARNERS.items()}},
+                     "selection": "lowest total validation local loss under the paper "
+                                  "preset's corruption (sum of the four maps' losses, one "
+                                  f"fixed draw of the noise) after {n_select} digits",
                      "evaluation": {k: v for k, v in eval_config.__dict__.items()
                                     if k != "sigmas"}},
         "selection": {k: {"learning_rate": v["learning_rate"],
-                          "total_local_loss": v["selection_loss"],
+                          "total_local_loss_paper_noise": v["selection_loss"],
                           "at_selection": next((h for h in v["history"]
                                                 if h.get("presentations") == n_select), None)}
                       for k, v in chosen.items()},
@@ -162,21 +168,23 @@ def main(argv=None) -> int:
         "evaluation": evaluated,
         "sample_quality": {"reference": "MNIST test images", "sets": quality,
                            "classifier_test_accuracy": classifier.test_accuracy},
-        "targets": {"parzen_gap_nats": parzen_gap, "parzen_within_25": parzen_gap <= 25,
-                    "inpaint_ratio": inpaint_ratio, "inpaint_within_1_3": inpaint_ratio <= 1.3},
+        "from_scratch": summary,
+        "targets": fs.targets(summary),
     }
     out = Path(args.out)
     name = "spiking_from_scratch_quick" if args.quick else "spiking_from_scratch"
     write_json(out / f"{name}.json", results)
     plot_curves(results, out / f"{name}.png")
     plot_samples(samples, evaluated, out / f"{name}_samples.png", quality)
-    say(f"Parzen GENERATE: untrained {evaluated['untrained']['parzen_ll_generate']['mean']:.1f}, "
-        f"numpy {num['parzen_ll_generate']['mean']:.1f}, spiking "
-        f"{spk['parzen_ll_generate']['mean']:.1f} nats (gap {parzen_gap:.1f}); in-painting "
-        f"numpy {num['inpaint_mse']['mean']:.4f}, spiking {spk['inpaint_mse']['mean']:.4f} "
-        f"(x{inpaint_ratio:.2f})")
-    say("Fréchet distance to test images (classes present): " + ", ".join(
-        f"{k} {q['frechet_distance']:.1f} ({q['classes_present']})" for k, q in quality.items()))
+    if not args.quick:
+        fs.merge_into_denoising(out / "spiking_denoising.json", summary, results["targets"],
+                                results["settings"])
+    for learner, row in summary.items():
+        say(f"{learner}: Parzen GENERATE {row['parzen_generate']:.1f} nats, Fréchet "
+            f"{row['frechet_generate']:.1f} ({row['classes_generate']}/10 classes), in-painting "
+            f"{row['inpaint_mse']:.4f}, {row['distinct_digits']} distinct digits, "
+            f"{row['repeats']} repeats")
+    say("targets: " + ", ".join(f"{k} {v}" for k, v in results["targets"].items()))
     print(f"wrote {out / name}.json, .png and _samples.png")
     return 0
 

@@ -137,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="learning rate: dW = eta d (x) dV per teaching phase")
     p.add_argument("--teach-slots", type=positive_int, default=10,
                    help="teaching phase length in 20 ms slots")
+    p.add_argument("--ff-slots", type=positive_int, default=12,
+                   help="feed-forward sweep before INFERENCE, in 20 ms slots (8: 10 %% fewer "
+                        "synaptic events per presentation, h2 0.004 further from numpy's "
+                        "INFERENCE; benchmarks/spiking_learning_speed.py)")
     p.add_argument("--sample-slots", type=positive_int, default=10,
                    help="sample phase length in 20 ms slots (the spikes each map predicts "
                         "from and learns from)")
@@ -163,6 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help=SEED_HELP)
     p.add_argument("--resume", action="store_true",
                    help="continue from RUN_DIR/spiking_checkpoint.npz")
+    p.add_argument("--workers", type=positive_int, default=None,
+                   help="data-parallel learning on Dask: blocks of --digits-per-run digits "
+                        "per round, each learned by its own worker from the same weights "
+                        "(the weights move by the sum of their changes); without --scheduler "
+                        "a local cluster of this many worker processes")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the blocks on the Dask scheduler at tcp://HOST:PORT (workers "
+                        "started with --preload brian2); blocks per round: --workers, else "
+                        "its worker count")
     data_args(p)
 
     p = command("evaluate", commands.evaluate_command)

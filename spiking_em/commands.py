@@ -253,14 +253,21 @@ def train_spiking_command(args) -> int:
     dataset_name = args.dataset or (start.meta.get("dataset", "mnist") if start else "mnist")
     from spiking_em.spiking.replay import SampleConfig
     config = dc_replace(SpikingTrainConfig(), eta=args.eta, teach_slots=args.teach_slots,
+                        ff_slots=args.ff_slots,
                         sample=SampleConfig(args.sample_slots, *args.sample_rate),
                         variant={"lif": "spiking", "poisson": "stochastic"}[args.neurons]
                         ).packing(args.digits_per_run)
+    parallel = args.workers is not None or args.scheduler is not None
+    if parallel:
+        from spiking_em.sweep import check_options
+        check_options(args.scheduler, args.workers)
+    blocks = args.workers if args.workers is not None or not parallel else None
     if args.resume:   # a refusal that needs only the run folder comes before the data
         from spiking_em.model import checkpoint
         from spiking_em.spiking.trainer import check_resumable
         _, meta = checkpoint.load(out / CHECKPOINT_FILE)
-        check_resumable(meta, out / CHECKPOINT_FILE, config, args.seed, dataset_name)
+        check_resumable(meta, out / CHECKPOINT_FILE, config, args.seed, dataset_name,
+                        meta.get("parallel_blocks") if blocks is None and parallel else blocks)
     dataset = load_dataset(dataset_name, args.data_dir, download=not args.no_download)
     print(f"data: {dataset.summary()}", flush=True)
     if start is None:
@@ -283,16 +290,42 @@ def train_spiking_command(args) -> int:
         print(f"\n{h['presentations']:6d} presentations  {losses}  valid reconstruction "
               f"{h['valid_reconstruction']:.3f}", flush=True)
 
+    learner, cluster = None, None
     try:
+        if parallel:
+            learner, cluster = _parallel_learner(args, config, out)
         train_spiking(dataset.train, dataset.valid[:args.n_valid], start, config,
                       n_presentations=args.presentations, seed=args.seed, out_dir=out,
                       resume=args.resume, dataset_name=dataset.name, on_run=on_run,
-                      n_prior=args.n_prior,
+                      n_prior=args.n_prior, parallel=learner,
                       on_eval=on_eval, say=lambda m: print(m, flush=True))
     except KeyboardInterrupt:
         print(f"\ninterrupted; the last checkpoint in {out} is kept. Continue with the same "
               "command and --resume.", file=sys.stderr)
         return 130
+    finally:
+        if learner is not None:
+            learner.client.close()
+        if cluster is not None:
+            cluster.close()
     print(f"trained in the spiking network in {time.perf_counter() - t0:.0f} s; model written "
           f"to {out / 'model.npz'} (spiking-em evaluate / compare load it)")
     return 0
+
+
+def _parallel_learner(args, config, out):
+    """``train-spiking --workers/--scheduler``: the data-parallel learner on a Dask cluster
+    (blocks per round: --workers, else the external cluster's worker count, else the resumed
+    checkpoint's)."""
+    from spiking_em.spiking.parallel import ParallelLearner, open_client
+    client, cluster, where = open_client(args.workers, args.scheduler)
+    blocks = args.workers
+    if blocks is None and args.resume:
+        from spiking_em.model import checkpoint
+        from spiking_em.spiking.trainer import CHECKPOINT_FILE
+        blocks = checkpoint.load(out / CHECKPOINT_FILE)[1].get("parallel_blocks")
+    if blocks is None:
+        blocks = max(1, len(client.scheduler_info()["workers"]))
+    print(f"data-parallel learning on {where}: {blocks} blocks of {config.digits_per_run} "
+          "digits per round, the weights moved by the sum of their changes", flush=True)
+    return ParallelLearner(client, config, blocks, net_seed=args.seed), cluster

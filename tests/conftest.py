@@ -1,7 +1,12 @@
 """Shared fixtures: the MNIST location, a small trained model, and Brian2 device resets."""
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +70,32 @@ def brian2_reset():
     device.reset()
     yield
     device.reset()
+
+
+@contextlib.contextmanager
+def external_dask(tmp_path: Path, n_workers: int = 1):
+    """A ``dask scheduler`` and ``n_workers`` ``dask worker`` processes started as separate
+    programs (one thread each, Brian2 preloaded), as a user would start them; yields
+    (scheduler address, worker processes)."""
+    scheduler_file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--port", "0",
+                               "--dashboard-address", ":0", "--scheduler-file",
+                               str(scheduler_file)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(300):
+            if scheduler_file.exists() and scheduler_file.read_text().strip():
+                break
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        workers = [subprocess.Popen([sys.executable, "-m", "dask", "worker", address,
+                                     "--nthreads", "1", "--nworkers", "1", "--preload",
+                                     "brian2", "--dashboard-address", ":0"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for _ in range(n_workers)]
+        procs += workers
+        yield address, workers
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(timeout=30)

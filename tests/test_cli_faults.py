@@ -214,6 +214,7 @@ NONSENSE = [
     (["train-spiking", "--out", "x", "--presentations", "0"], "--presentations"),
     (["train-spiking", "--out", "x", "--eta", "-1"], "--eta"),
     (["train-spiking", "--out", "x", "--teach-slots", "0"], "--teach-slots"),
+    (["train-spiking", "--out", "x", "--workers", "0"], "--workers"),
     (["nonsense-command"], "COMMAND"),
 ]
 
@@ -224,6 +225,15 @@ def test_nonsense_option_values(argv, option, capsys):
         main(argv)
     assert exc.value.code == 2
     one_line_error(capsys, option)
+
+
+def test_train_spiking_refuses_a_scheduler_that_is_not_there(tmp_path, capsys):
+    """A bad --scheduler is found before any data is read or network compiled."""
+    for address in ("not-an-address", "tcp://127.0.0.1:9"):
+        assert main(["train-spiking", "--dataset", "glyphs", "--out", str(tmp_path / "r"),
+                     "--scheduler", address]) == 2
+        one_line_error(capsys, "--scheduler")
+    assert not (tmp_path / "r").exists()
 
 
 def test_window_with_paper_preset_names_the_option(tmp_path, capsys, fast_data):

@@ -188,3 +188,23 @@ def test_resumed_sequence_continues_where_it_stopped(tiny, glyphs, tmp_path):
                             resume=True, **kw)
     assert resumed.meta["spiking"]["distinct_digits"] == 6
     assert resumed.meta["spiking"]["repeats"] == 0
+
+
+def test_quiet_areas_change_no_weight_and_save_events(tiny, glyphs):
+    """Silencing the non-source areas in sample and teaching slots, and every area in the idle
+    slots after a run's last digit (the speed lever), learns the same weights from the same
+    spikes, with fewer synaptic events; the quiet areas fire again in the next presentation's
+    INFERENCE (their spikes still drive h: the same h2)."""
+    model, net = tiny
+    params = model.params.astype(np.float64)
+    codes = codes_for(params, model.prior, glyphs.train[:300], CONFIG)
+    x = glyphs.train[20:23]   # 3 of the run's 4 digits: the last 47 slots idle
+    runs = {quiet: teach(net, params, codes, x, replace(CONFIG, quiet=quiet),
+                         rng=np.random.default_rng(3), eta=1e-3) for quiet in (False, True)}
+    for key in params.as_dict():
+        before = getattr(params, key)
+        loud, quiet = getattr(runs[False].params, key), getattr(runs[True].params, key)
+        assert np.max(np.abs(loud - before)) > 0, key     # it learned
+        np.testing.assert_allclose(quiet, loud, rtol=1e-9, atol=1e-12, err_msg=key)
+    np.testing.assert_array_equal(runs[True].h2, runs[False].h2)
+    assert runs[True].n_events < 0.7 * runs[False].n_events

@@ -6,11 +6,11 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import external_dask
 
 from spiking_em.experiments.from_scratch import rate_run
 from spiking_em.model.start import initial_model
@@ -61,30 +61,12 @@ def test_duplicate_run_names_are_refused(tiny_runs, tmp_path):
 
 
 def test_sweep_on_a_separately_started_scheduler_and_worker(tiny_runs, tmp_path):
-    scheduler_file = tmp_path / "scheduler.json"
-    procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--port", "0",
-                               "--dashboard-address", ":0", "--scheduler-file",
-                               str(scheduler_file)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        for _ in range(300):
-            if scheduler_file.exists() and scheduler_file.read_text().strip():
-                break
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        procs.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", address,
-                                       "--nthreads", "1", "--nworkers", "1", "--preload",
-                                       "brian2", "--dashboard-address", ":0"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    with external_dask(tmp_path) as (address, _):
         messages = []
         results = run_sweep(tiny_runs[:2], tmp_path / "sweep", scheduler=address,
                             say=messages.append)
         assert sorted(results) == ["lr-0.001", "lr-0.003"]
         assert any(f"the scheduler at {address}" in m for m in messages)
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-            p.wait(timeout=30)
 
 
 def test_a_finished_numpy_run_is_kept(tiny_runs):

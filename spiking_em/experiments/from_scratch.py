@@ -1,15 +1,19 @@
 """Learning from scratch: the spiking network beside the numpy trainer, digit for digit.
 
-Both learners start from the same untrained model (the rate trainer's initialisation), see the
-same digits in the same order (:func:`digit_sequence`) and are compared at the same number of
-examples seen, both taking one SGD step per digit at a learning rate picked from the same
-grid: the one with the lowest total local loss on validation (the sum of the four maps'
-losses, the quantity the M-step descends) after the first ``n_select`` digits. The
-validation reconstruction alone is no guide: at large rates the softplus h1 grows without
-bound while g1 still reconstructs, and the f1 and g2 losses explode.
+Three learners start from the same untrained model (the rate trainer's initialisation), see
+the same digits in the same order (:func:`digit_sequence`) and are compared at the same number
+of examples seen, each taking one SGD step per digit at a learning rate picked from the same
+grid: the one with the lowest total validation local loss *under the paper preset's
+corruption* (the sum of the four maps' losses, the quantity a denoising M-step descends, with
+one fixed draw of the paper's noise) after the first ``n_select`` digits. That judge is
+neutral between denoisers of different corruption sizes; the clean losses favour the learner
+that saw the least noise.
 
-- the spiking learner is :func:`spiking_em.spiking.trainer.train_spiking` (INFERENCE and the
-  ΔW ∝ S_pre · dV_post/dt teaching in the Brian2 areas, one digit at a time, η per digit);
+- the spiking learners are :func:`spiking_em.spiking.trainer.train_spiking` (INFERENCE and the
+  ΔW ∝ S_pre · dV_post/dt teaching in the Brian2 areas, one digit at a time, η per digit) with
+  the network's own spikes as the corruption, at the paper's size (``spiking_paper_noise``,
+  :meth:`SampleConfig.paper_noise`) or at the code's own rates (``spiking_weak_noise``, 10-30x
+  smaller);
 - the numpy learner is the rate trainer's Algorithm 2 step (numpy INFERENCE, the paper's
   corruptions and local squared-error losses) with plain SGD on one digit at a time, fed the
   sequence in order instead of its own shuffling (:func:`train_rate_on_sequence`).
@@ -33,9 +37,15 @@ from spiking_em.model.learning import local_losses_and_grads, make_optimizer
 from spiking_em.model.sampling import fit_prior
 from spiking_em.model.trained import TrainedModel
 from spiking_em.model.training import infer_all
+from spiking_em.spiking.replay import SampleConfig
 from spiking_em.spiking.teaching import SpikingTrainConfig
 
-#: learning rates tried for both learners (η of the synapses; numpy's SGD step per digit)
+#: the spiking learners: the sample phase that sets each one's corruption
+SPIKING_LEARNERS = {"spiking_paper_noise": SampleConfig.paper_noise(),
+                    "spiking_weak_noise": SampleConfig()}
+#: the validation losses that choose the learning rates (see the module docstring)
+SELECTION_LOSSES = "local_losses_paper_noise"
+#: learning rates tried for every learner (η of the synapses; numpy's SGD step per digit)
 LEARNING_RATE_GRID = (3e-4, 1e-3, 3e-3, 1e-2)
 #: validation measurements every this many binary runs of the spiking learner (its trainer's
 #: ``eval_every``), and the selection runs' length in binary runs
@@ -97,13 +107,14 @@ def train_rate_on_sequence(start: TrainedModel, sequence: np.ndarray, x_valid: n
                               "history": history, "presentations": n_batches * bs})
 
 
-def total_local_loss(history: list[dict], at: int) -> float:
-    """The sum of the four validation local losses at ``at`` digits (inf if diverged before)."""
+def total_local_loss(history: list[dict], at: int, key: str = SELECTION_LOSSES) -> float:
+    """The sum of the four validation local losses ``key`` at ``at`` digits (inf if diverged
+    before)."""
     for h in history:
         if h.get("diverged"):
             return float("inf")
         if h["presentations"] == at:
-            return float(sum(h["local_losses"].values()))
+            return float(sum(h[key].values()))
     raise ValueError(f"no validation measurement at {at} digits in this run's history")
 
 
@@ -129,17 +140,19 @@ def rate_run(start_dir: str, sequence_file: str, valid_file: str, learning_rate:
 
 def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float, *,
                 n_presentations: int, seed: int, out_dir: str, n_prior: int = 1000,
-                n_select: int = N_SELECT, quick: bool = False) -> dict:
-    """One spiking run of the experiment (a sweep task): trains in the Brian2 network on the
-    first ``n_presentations`` digits of the sequence, continuing the run in ``out_dir`` (a
-    cut-short run, or a shorter selection run) from its checkpoint."""
+                n_select: int = N_SELECT, quick: bool = False,
+                learner: str = "spiking_weak_noise") -> dict:
+    """One spiking run of the experiment (a sweep task): trains ``learner`` (a key of
+    :data:`SPIKING_LEARNERS`) in the Brian2 network on the first ``n_presentations`` digits of
+    the sequence, continuing the run in ``out_dir`` (a cut-short run, or a shorter selection
+    run) from its checkpoint."""
     from spiking_em.spiking.trainer import CHECKPOINT_FILE, train_spiking
     out = Path(out_dir)
     model = TrainedModel.load(out) if (out / TrainedModel.FILE).exists() else None
     if model is None or model.meta["spiking"]["presentations"] < n_presentations:
         start = TrainedModel.load(start_dir)
         sequence = np.load(sequence_file)[:n_presentations]
-        config = SpikingTrainConfig(eta=eta)
+        config = SpikingTrainConfig(eta=eta, sample=SPIKING_LEARNERS[learner])
         config = config.packing(3) if quick else config
         try:
             model = train_spiking(sequence, np.load(valid_file), start, config,
@@ -151,11 +164,11 @@ def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float,
         except ValueError as exc:   # weights became NaN/inf: this rate is too large
             if "NaN" not in str(exc):
                 raise
-            return {"learner": "spiking", "learning_rate": eta, "diverged": str(exc),
+            return {"learner": learner, "learning_rate": eta, "diverged": str(exc),
                     "history": [], "selection_loss": float("inf"), "run_dir": str(out)}
     spiking = model.meta["spiking"]
     history = spiking["history"]
-    return {"learner": "spiking", "learning_rate": eta, "presentations": spiking["presentations"],
+    return {"learner": learner, "learning_rate": eta, "presentations": spiking["presentations"],
             "distinct_digits": spiking.get("distinct_digits"), "repeats": spiking.get("repeats"),
             "history": history, "selection_loss": total_local_loss(history, n_select),
             "run_dir": str(out),
@@ -193,3 +206,53 @@ def untrained_with_prior(start: TrainedModel, x: np.ndarray) -> TrainedModel:
     """``start`` with its prior refitted on numpy-inferred h2 of ``x`` (the untrained row)."""
     _, h2 = infer_all(x, start.params, start.config.inference)
     return replace(start, prior=fit_prior(h2))
+
+
+def summary(learners, evaluated: dict, quality: dict, finals: dict) -> dict:
+    """Per learner: the issue's headline keys (Parzen LL of GENERATE in nats, Fréchet distance
+    of its GENERATE samples to test images and the classes they cover, in-painting MSE,
+    distinct digits and repeats) with the learning rate and presentations."""
+    out = {}
+    for learner in learners:
+        m, q, run = evaluated[learner], quality[f"{learner}_generate"], finals[learner]
+        out[learner] = {"parzen_generate": m["parzen_ll_generate"]["mean"],
+                        "parzen_generate_se": m["parzen_ll_generate"]["se"],
+                        "frechet_generate": q["frechet_distance"],
+                        "classes_generate": q["classes_present"],
+                        "inpaint_mse": m["inpaint_mse"]["mean"],
+                        "distinct_digits": run["distinct_digits"], "repeats": run["repeats"],
+                        "learning_rate": run["learning_rate"],
+                        "presentations": run["presentations"]}
+    return out
+
+
+def targets(summary: dict) -> dict:
+    """The denoising issue's targets: the paper-noise spiking learner within 10 nats of numpy,
+    its Fréchet distance no worse, every learner with no repeats; and the answer to whether
+    the paper-sized noise beats the weak noise (Parzen LL and Fréchet distance)."""
+    paper, weak, num = (summary[k] for k in ("spiking_paper_noise", "spiking_weak_noise",
+                                             "numpy"))
+    gap = num["parzen_generate"] - paper["parzen_generate"]
+    return {"parzen_gap_paper_noise_vs_numpy": gap, "parzen_within_10": gap <= 10,
+            "frechet_paper_noise_over_numpy": paper["frechet_generate"]
+            / num["frechet_generate"],
+            "frechet_no_worse": paper["frechet_generate"] <= num["frechet_generate"],
+            "no_repeats": all(r["repeats"] == 0 for r in summary.values()),
+            "paper_noise_minus_weak_parzen": paper["parzen_generate"]
+            - weak["parzen_generate"],
+            "paper_noise_minus_weak_frechet": paper["frechet_generate"]
+            - weak["frechet_generate"]}
+
+
+def merge_into_denoising(path, summary: dict, targets_met: dict, settings: dict) -> None:
+    """Write ``from_scratch`` (and its targets and settings) into the denoising results file,
+    keeping everything else it holds."""
+    import json
+
+    from spiking_em import atomic
+    path = Path(path)
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results["from_scratch"] = summary
+    results["from_scratch_targets"] = targets_met
+    results["from_scratch_settings"] = settings
+    atomic.write_json(path, results)

@@ -14,17 +14,22 @@ PANELS = (("valid_reconstruction", "validation reconstruction ‖x − g1(f1(x))
           ("f2", "local loss f2 (h2 from h1)"), ("g2", "local loss g2 (h1 from h2)"))
 
 
+#: a colour per learner
+COLORS = {"numpy": "tab:blue", "spiking_paper_noise": "tab:red",
+          "spiking_weak_noise": "tab:orange"}
+
+
 def _series(history: list[dict], key: str):
     rows = [h for h in history if not h.get("diverged")]
     x = [h["presentations"] for h in rows]
-    y = [h["valid_reconstruction"] if key == "valid_reconstruction" else h["local_losses"][key]
-         for h in rows]
+    y = [h["valid_reconstruction"] if key == "valid_reconstruction"
+         else h.get("local_losses_paper_noise", h["local_losses"])[key] for h in rows]
     return np.array(x), np.array(y)
 
 
 def plot_curves(results: dict, path) -> Path:
-    """Validation reconstruction and the four local losses (no corruption, 1000 validation
-    digits) against examples seen, for both learners at every grid rate (the chosen ones
+    """Validation reconstruction and the four local losses (under the paper's corruption,
+    1000 validation digits) against examples seen, for both learners at every grid rate (the chosen ones
     drawn thick; rates whose losses exploded leave the panel at the top)."""
     chosen = results["chosen"]
     with plt.rc_context(STYLE):
@@ -32,12 +37,12 @@ def plot_curves(results: dict, path) -> Path:
         for run in results["runs"].values():
             learner, lr = run["learner"], run["learning_rate"]
             is_chosen = lr == chosen[learner]
-            style = {"color": "tab:red" if learner == "spiking" else "tab:blue",
+            style = {"color": COLORS.get(learner, "tab:gray"),
                      "lw": 2.0 if is_chosen else 0.8, "alpha": 1.0 if is_chosen else 0.45,
                      "label": f"{learner} (rate {lr:g})" + (", chosen" if is_chosen else "")}
             for ax, (key, _) in zip(axes, PANELS, strict=False):
                 x, y = _series(run["history"], key)
-                ax.plot(x, y, marker="." if learner == "spiking" else None, **style)
+                ax.plot(x, y, marker="." if learner.startswith("spiking") else None, **style)
         for ax, (key, title) in zip(axes, PANELS, strict=False):   # diverged rates off the top
             chosen_values = np.concatenate([_series(r["history"], key)[1]
                                             for r in results["runs"].values()
@@ -48,7 +53,8 @@ def plot_curves(results: dict, path) -> Path:
             ax.set_xlabel("examples seen")
         axes[0].legend(fontsize=7)
         fig.suptitle("Learning from scratch: the Brian2 network (ΔW ∝ S_pre·dV/dt) beside the "
-                     "numpy trainer, same initialisation, same digits in the same order")
+                     "numpy trainer, same initialisation, same digits in the same order; rates chosen "
+                     "on the validation local losses under the paper's corruption")
         fig.tight_layout()
         png = atomic.save_figure(fig, Path(path))
         plt.close(fig)

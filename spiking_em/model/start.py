@@ -14,16 +14,21 @@ from spiking_em.model.training import infer_all, reconstruction_error
 
 
 def validation_metrics(params: Params, x_valid: np.ndarray, inference: InferenceConfig) -> dict:
-    """The four local losses (no corruption) and the feed-forward reconstruction error on
-    ``x_valid``, computed by numpy: the learning curves' y-axes."""
+    """The four local losses on ``x_valid``, without corruption and under the ``paper``
+    preset's corruptions (one fixed draw of the noise, seed 0: the same for every learner and
+    every measurement), and the feed-forward reconstruction error, computed by numpy: the
+    learning curves' y-axes. The corrupted losses judge denoisers of any corruption alike (the
+    clean ones favour the learner that saw the least noise)."""
     from spiking_em.data.corruption import Corruption
     from spiking_em.model.config import LayerCorruptions
     h1, h2 = infer_all(x_valid, params, inference)
-    clean = LayerCorruptions(*(Corruption() for _ in range(4)))
-    losses, _ = local_losses_and_grads(x_valid, h1, h2, params, clean,
-                                       rng=np.random.default_rng(0))
-    return {"local_losses": {k: float(v) for k, v in losses.items()},
-            "valid_reconstruction": reconstruction_error(x_valid, params)}
+    out = {}
+    for key, corruptions in (("local_losses", LayerCorruptions(*(Corruption() for _ in range(4)))),
+                             ("local_losses_paper_noise", LayerCorruptions.paper())):
+        losses, _ = local_losses_and_grads(x_valid, h1, h2, params, corruptions,
+                                           rng=np.random.default_rng(0))
+        out[key] = {k: float(v) for k, v in losses.items()}
+    return {**out, "valid_reconstruction": reconstruction_error(x_valid, params)}
 
 
 def initial_model(sizes, x_train: np.ndarray, *, seed: int) -> TrainedModel:

@@ -72,6 +72,7 @@ from spiking_em.spiking.equations import (
     CODE_OFF_EQS,
     drive_code,
     learning_area_equations,
+    quiet_area_equations,
     sampling_area_equations,
 )
 from spiking_em.spiking.replay import REPLAY_SLOT_START, SOURCE_AREAS, SampleConfig
@@ -80,6 +81,9 @@ from spiking_em.spiking.transfer import TransferFit
 from spiking_em.spiking.units import UNIT_MODELS, VARIANTS
 from spiking_em.spiking.wiring import AREAS, PATHWAYS, RECORDED_SPIKES, NetworkConfig, Recording
 from spiking_em.validation import check_positive_int
+
+#: the gates that only a learning network compiles in
+LEARNING_GATES = ("teach", "sample", "idle")
 
 
 class AreaNetwork:
@@ -178,7 +182,7 @@ class AreaNetwork:
         slot = c.slot_ms * b2.ms
         self.timed = {name: b2.TimedArray(np.zeros(c.n_slots), dt=slot, name=f"{name}_ta_arr")
                       for name in GATES
-                      if name not in ("teach", "sample") or self.learning is not None}
+                      if name not in LEARNING_GATES or self.learning is not None}
         self.timed["clamp"] = b2.TimedArray(np.zeros((c.n_slots, n_x)), dt=slot, name="clamp_arr")
         self.timed["h2_init"] = b2.TimedArray(np.zeros((c.n_slots, n_h2)), dt=slot,
                                               name="h2_init_arr")
@@ -231,17 +235,24 @@ class AreaNetwork:
         """Whether ``area`` samples and replays (a source of plastic synapses, when learning)."""
         return self.learning is not None and area in SOURCE_AREAS
 
+    def _quiets(self, area: str) -> bool:
+        """Whether ``area`` can be silenced in sample and teaching slots (every area of a
+        learning network but the sources; every area is silenced in idle slots)."""
+        return self.learning is not None and area not in SOURCE_AREAS
+
     def _equations(self, area: str, kind: str):
         if self.learning is not None and area in plasticity.LEARNING_AREAS:
             return learning_area_equations(kind)
         if self._replays(area):
             return sampling_area_equations(kind)
+        if self._quiets(area):
+            return quiet_area_equations(kind)
         return AREA_EQUATIONS[kind]
 
     def _drive(self, area: str, equations) -> str:
         kind = ("pixel" if not equations.coded
                 else "signed" if self.polarities(area) == 2 else "on")
-        return drive_code(kind, sampling=self._replays(area))
+        return drive_code(kind, sampling=self._replays(area), quiet=self._quiets(area))
 
     def _make_dendrite(self, area: str, equations, namespace: dict):
         eqs = b2.Equations(equations.body)
@@ -296,13 +307,16 @@ class AreaNetwork:
     # -- running --------------------------------------------------------------------------
     def run_args(self, params: Params, codes: dict[str, RateCode], *, delta: float,
                  eta: float = 0.0, sample: SampleConfig | None = None,
-                 teach_slots: int = 10) -> dict:
+                 teach_slots: int = 10, quiet: bool = True) -> dict:
         """The ``run_args`` that load a model's weights, biases and codes into the binary.
 
         ``eta``: learning rate of a learning network (ΔW = eta d ⊗ ΔV per teaching phase, see
         :mod:`spiking_em.spiking.plasticity`); 0 freezes the weights. ``sample``,
         ``teach_slots``: a learning network's sample phase and teaching-phase length (they
         must match the schedule's phases; default :class:`SampleConfig` and 10 slots).
+        ``quiet``: a learning network's areas other than the sources fire nothing in sample and
+        teaching slots (no one reads them there), and no area fires in the idle slots after a
+        run's last presentation; False lets them fire on (the speed benchmark's baseline).
         """
         if params.sizes != self.sizes:
             raise ValueError(f"weights are for sizes {params.sizes}, but this network was built "
@@ -351,6 +365,8 @@ class AreaNetwork:
                 args[self.synapses[f"bias_{area}"].eta_b] = np.full(
                     n, eta / self.learning.bias_rate_hz) * b2.second
             args.update(self._sample_args(sample, teach_slots))
+            for area, _, _ in AREAS:   # every area: the sources are quiet in idle slots
+                args[self.groups[area].quiet] = float(quiet)
         return args
 
     def _sample_args(self, sample: SampleConfig, teach_slots: int) -> dict:
@@ -383,7 +399,7 @@ class AreaNetwork:
         args = dict(model_args)
         for name, arr in inputs.gates.items():
             if name not in self.timed:
-                if np.any(arr):
+                if name != "idle" and np.any(arr):   # idle slots need no gate to idle
                     raise ValueError(f"the schedule has {name} slots, but this network was "
                                      "built without learning; build it with learning=...")
                 continue

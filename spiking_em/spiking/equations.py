@@ -44,9 +44,24 @@ g_sample : 1 (shared)                                 # 1 in sample slots: the b
 SAMPLING_EQS = """
 rho : 1 (shared, constant)                            # rate factor of the sample phase
 g_sample : 1 (shared)                                 # 1 in sample slots
+quiet : 1 (shared, constant)                          # 1: silent in idle slots
+g_idle : 1 (shared)                                   # 1 in slots no presentation fills
 """
-#: a source area's rate factor: rho in sample slots, else 1
-RATE_FACTOR = "(1 + (rho - 1) * g_sample)"
+#: a source area's rate factor: rho in sample slots, 0 in idle slots when ``quiet``, else 1
+RATE_FACTOR = "(1 + (rho - 1) * g_sample) * (1 - quiet * g_idle)"
+#: any other coded area of a learning network: with ``quiet`` = 1 it is silent in sample and
+#: teaching slots, where no one reads its spikes (h is frozen, x clamped and the learning
+#: areas' predictions and targets are box counts of the sources' spikes), and in idle slots
+QUIET_EQS = """
+quiet : 1 (shared, constant)                          # 1: silent in sample, teaching, idle slots
+g_idle : 1 (shared)                                   # 1 in slots no presentation fills
+"""
+QUIET_GATE_EQS = """
+g_teach : 1 (shared)                                  # 1 in teaching slots
+g_sample : 1 (shared)                                 # 1 in sample slots
+"""
+#: a quiet area's rate factor: 0 in sample, teaching and idle slots when ``quiet``, else 1
+QUIET_FACTOR = "(1 - quiet * (g_sample + g_teach + g_idle))"
 VALUE_TEMPLATE = {
     "softplus": "{name} = ({pre}) * int({pre} > 0) + log(1 + exp(-abs({pre}))) : 1   # softplus",
     "sigmoid": "{name} = 1 / (1 + exp(-({pre}))) : 1   # sigmoid",
@@ -122,12 +137,12 @@ TRACE_INPUT = {"z": "zin", "z_up": "zin_up", "z_down": "zin_down", "z_top": "zin
                "z_fb": "zin_fb"}
 
 
-def drive_code(kind: str, *, sampling: bool = False) -> str:
+def drive_code(kind: str, *, sampling: bool = False, quiet: bool = False) -> str:
     """The drive of an area's neurons: ``"pixel"`` (the Poisson neurons' rate), ``"on"`` (the
     current of an unsigned code's neurons) or ``"signed"`` (the current of the active
     polarity; the other gets none: one exponential per unit and step); with ``sampling`` the
-    rates are scaled by :data:`RATE_FACTOR`."""
-    factor = f" * {RATE_FACTOR}" if sampling else ""
+    rates are scaled by :data:`RATE_FACTOR`, with ``quiet`` by :data:`QUIET_FACTOR`."""
+    factor = f" * {RATE_FACTOR}" if sampling else f" * {QUIET_FACTOR}" if quiet else ""
     if kind == "pixel":
         return f"r = gain * u{factor}"
     if kind == "on":
@@ -204,14 +219,23 @@ def sampling_area_equations(kind: str) -> AreaEquations:
     """A source area of a learning network (visible, hidden1, hidden2): as in
     :data:`AREA_EQUATIONS`, plus the sample gate and the sample phase's rate factor ``rho``."""
     start = dict(_SLOT_START[kind])
-    start["gates"] = tuple(start.get("gates", ())) + ("sample",)
+    start["gates"] = tuple(start.get("gates", ())) + ("sample", "idle")
     return AreaEquations(_BODY[kind] + SAMPLING_EQS, slot_start_code(**start),
                          coded=kind != "visible")
 
 
 def learning_area_equations(activation: str) -> AreaEquations:
     """A map's area while it learns: its slot starts also read the teaching and sample gates
-    and, at presentation starts, clear the box counts and the nudge."""
-    return AreaEquations(encoder_eqs(activation, learning=True),
-                         slot_start_code(gates=("teach", "sample"),
+    and, at presentation starts, clear the box counts and the nudge; it can be quiet
+    (:data:`QUIET_EQS`)."""
+    return AreaEquations(encoder_eqs(activation, learning=True) + QUIET_EQS,
+                         slot_start_code(gates=("teach", "sample", "idle"),
                                          traces=("z", "zs", "zt", "n")))
+
+
+def quiet_area_equations(kind: str) -> AreaEquations:
+    """An area of a learning network that neither learns nor samples (F1XR, F2G2): as in
+    :data:`AREA_EQUATIONS`, plus the sample and teaching gates that can quiet it."""
+    start = dict(_SLOT_START[kind])
+    start["gates"] = tuple(start.get("gates", ())) + ("teach", "sample", "idle")
+    return AreaEquations(_BODY[kind] + QUIET_GATE_EQS + QUIET_EQS, slot_start_code(**start))

@@ -88,3 +88,11 @@ class SampleConfig:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def paper_noise(cls) -> SampleConfig:
+        """The rate factors whose samples corrupt x, h1 and h2 about as much as the ``paper``
+        preset's noise (rms 0.49, 0.39, 0.18 against 0.5, 0.4, 0.18), read off the curve of
+        rms against the factor on the 20-epoch rate model's codes
+        (``simulations/spiking_denoising.py``, figures/spiking_denoising.json)."""
+        return cls(slots=10, rate_x=0.0121, rate_h1=0.0143, rate_h2=0.103)

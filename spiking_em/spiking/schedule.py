@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 PHASES = ("ff", "anc", "infer", "hold", "sample", "teach")
-#: gates of every run: one per phase that sets one, plus reset, free and alpha
-GATES = ("reset", "ff", "anc", "infer", "hold", "sample", "teach", "free", "alpha")
+#: gates of every run: one per phase that sets one, plus reset, free, alpha and idle (1 in the
+#: slots no presentation fills: a learning network silences every area there)
+GATES = ("reset", "ff", "anc", "infer", "hold", "sample", "teach", "free", "alpha", "idle")
 #: value of ``clamp`` for a pixel that is not clamped (driven by the reconstruction instead)
 UNCLAMPED = -1.0
 
@@ -143,6 +144,7 @@ def pack(presentations: list[Presentation], n_slots: int, n_x: int, n_h2: int) -
                                  f"{pres.start_clamp.shape}")
             current.clamp[cursor:cursor + pres.phases[0].n_slots] = pres.start_clamp
         current.gates["free"][cursor:end] = float(pres.free)
+        current.gates["idle"][cursor:end] = 0.0
         if pres.h2_init is not None:
             current.h2_init[cursor:end] = pres.h2_init
         cursor = end
@@ -151,6 +153,7 @@ def pack(presentations: list[Presentation], n_slots: int, n_x: int, n_h2: int) -
 
 def _empty_run(n_slots: int, n_x: int, n_h2: int) -> SlotInputs:
     gates = {name: np.zeros(n_slots) for name in GATES}
+    gates["idle"][:] = 1.0
     # idle slots: nothing clamped, everything at rest
     return SlotInputs(gates=gates, clamp=np.full((n_slots, n_x), UNCLAMPED),
                       h2_init=np.zeros((n_slots, n_h2)))

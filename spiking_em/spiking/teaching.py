@@ -50,6 +50,10 @@ class SpikingTrainConfig:
     variant : the neurons of the learning network: ``"spiking"`` (sigma-delta LIF, regular
         counts) or ``"stochastic"`` (Poisson neurons at the same rates, Fano factor 1: the
         network's own spikes then corrupt about as much as the paper's noise).
+    quiet : the areas that are not sources (F1X, XR, F1XR, F2H1, G2H2, F2G2) fire nothing in
+        the sample and teaching slots, where no one reads them, and no area fires in the idle
+        slots after a run's last digit (a run argument; it changes no weight, only the
+        synaptic events: see ``benchmarks/spiking_learning_speed.py``).
     """
 
     eta: float = 1e-3
@@ -66,6 +70,7 @@ class SpikingTrainConfig:
     network: NetworkConfig = field(default_factory=lambda: NetworkConfig(n_slots=800))
     teaching: TeachingConfig = field(default_factory=TeachingConfig)
     variant: str = "spiking"
+    quiet: bool = True
 
     def __post_init__(self):
         check_nonnegative("eta", self.eta)
@@ -74,8 +79,8 @@ class SpikingTrainConfig:
         for name in ("n_steps", "ff_slots", "teach_slots", "window_slots", "n_reference"):
             check_positive_int(name, getattr(self, name))
         if self.window_slots > self.ff_slots:
-            raise ValueError(f"window_slots ({self.window_slots}) must fit in the feed-forward "
-                             f"sweep (ff_slots = {self.ff_slots})")
+            raise ValueError(f"the feed-forward sweep (ff_slots, --ff-slots) must hold the "
+                             f"{self.window_slots}-slot counting window, got {self.ff_slots}")
         if self.slots_per_digit >= self.network.n_slots:
             raise ValueError(f"a digit needs {self.slots_per_digit} slots; build the network "
                              f"with n_slots > {self.slots_per_digit}")
@@ -152,7 +157,7 @@ def teach(net: AreaNetwork, params: Params, codes: dict[str, RateCode], x: np.nd
     (inputs,) = schedule.pack(presentations, net.config.n_slots, net.sizes[0], net.sizes[2])
     args = net.run_args(params, codes, delta=config.delta,
                         eta=config.eta if eta is None else eta, sample=config.sample,
-                        teach_slots=config.teach_slots)
+                        teach_slots=config.teach_slots, quiet=config.quiet)
     rec = net.run(args, inputs, rng=rng)
     new_params = read_back(net, params, codes)
     c = net.config

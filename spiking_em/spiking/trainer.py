@@ -57,7 +57,7 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
                   on_run: Callable[[RunRecord], None] | None = None,
                   on_eval: Callable[[dict], None] | None = None,
                   say: Callable[[str], None] = lambda m: None,
-                  net: AreaNetwork | None = None) -> TrainedModel:
+                  net: AreaNetwork | None = None, parallel=None) -> TrainedModel:
     """Train ``start``'s model in the spiking network on ``n_presentations`` digits.
 
     Parameters
@@ -73,6 +73,10 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
         k mod len(x_train), also when a run resumes on a longer ``x_train`` than it began.
     net : an already compiled learning network of this shape and ``config`` (else one is
         built, and released at the end).
+    parallel : a :class:`spiking_em.spiking.parallel.ParallelLearner`: every step is a round
+        of its blocks on a Dask cluster (the weights move by the sum of the blocks' changes);
+        ``eval_every`` and ``checkpoint_every`` then count rounds. A run resumes only with
+        the same number of blocks.
 
     Returns
     -------
@@ -92,21 +96,22 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
              "runs": 0, "wall_s": 0.0, "run_s": 0.0, "events": 0,
              "seen": np.zeros(len(x_train), dtype=np.int64)}
     prior = start.prior
+    blocks = None if parallel is None else parallel.blocks
     if resume:
-        state, prior, rng = _restore(ckpt, config, seed, dataset_name, n_presentations, start)
+        state, prior, rng = _restore(ckpt, config, seed, dataset_name, n_presentations, start,
+                                     blocks)
         state["seen"] = _grown(state["seen"], len(x_train))
         say(f"resumed at presentation {state['done']}")
     elif ckpt.exists() or (out_dir / TrainedModel.FILE).exists():
         raise FileExistsError(f"{out_dir} holds a previous run; pass --resume to continue it "
                               "or choose another --out")
-    own_net = net is None
+    own_net = net is None and parallel is None
     if own_net:
         say("building the learning network (one compilation for the whole run)")
         transfer, _ = fitted_transfer(config.network.lif, r_max_hz=config.network.r_max_hz)
         net = AreaNetwork(start.params.sizes, config.variant, config.network, transfer, seed=seed,
                           learning=config.teaching)
-    elif (net.sizes != start.params.sizes or net.learning != config.teaching
-          or net.config != config.network or net.variant != config.variant):
+    elif parallel is None and _mismatched(net, start, config):
         raise ValueError(f"the network given was built for {net.sizes} and other settings; "
                          "build it with the start model's shape and this configuration")
     if not state["history"]:
@@ -119,14 +124,18 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
             t0 = time.perf_counter()
             before = _position(state, rng)
             try:
+                per_step = config.digits_per_run if parallel is None else \
+                    parallel.digits_per_step
                 chunk = _next_digits(state, x_train, rng,
-                                     min(config.digits_per_run, n_presentations - state["done"]),
-                                     shuffle)
+                                     min(per_step, n_presentations - state["done"]), shuffle)
                 codes = codes_for(state["params"], prior, x_reference, config)
-                run = teach(net, state["params"], codes, chunk, config, rng=rng)
+                if parallel is None:
+                    run = teach(net, state["params"], codes, chunk, config, rng=rng)
+                else:
+                    run = parallel.step(state["params"], codes, chunk, rng)
             except KeyboardInterrupt:   # the binary died of the Ctrl-C: this run is not done
                 _rewind(state, rng, before)
-                _save(ckpt, state, rng, config, seed, dataset_name, n_presentations)
+                _save(ckpt, state, rng, config, seed, dataset_name, n_presentations, blocks)
                 raise
             if not all(np.all(np.isfinite(v)) for v in run.params.as_dict().values()):
                 raise ValueError("the spiking network's weights became NaN or inf; the last "
@@ -150,13 +159,16 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
                 if on_eval is not None:
                     on_eval(state["history"][-1])
             if state["runs"] % checkpoint_every == 0 or last or interrupted["set"]:
-                _save(ckpt, state, rng, config, seed, dataset_name, n_presentations)
+                _save(ckpt, state, rng, config, seed, dataset_name, n_presentations, blocks)
             if interrupted["set"]:
                 raise KeyboardInterrupt
     say(f"fitting p(h2) on h2 decoded from the network's spikes ({n_prior} digits)")
     codes = codes_for(state["params"], prior, x_reference, config)
-    h2 = spike_h2(net, state["params"], codes, x_train[:n_prior], config,
-                  rng=np.random.default_rng(seed + 1))
+    if parallel is None:
+        h2 = spike_h2(net, state["params"], codes, x_train[:n_prior], config,
+                      rng=np.random.default_rng(seed + 1))
+    else:
+        h2 = parallel.h2(state["params"], codes, x_train[:n_prior], seed + 1)
     if own_net:
         device.reset()
     final_prior = spike_prior(h2, config.prior_factor)
@@ -171,10 +183,18 @@ def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
                           "wall_s": state["wall_s"], "binary_run_s": state["run_s"],
                           "synaptic_events": state["events"],
                           **presented(state["seen"]),
-                          "compilations": 1, "prior_digits": int(min(n_prior, len(x_train)))},
+                          "compilations": 1 if parallel is None else "one per worker",
+                          "parallel_blocks": blocks,
+                          "prior_digits": int(min(n_prior, len(x_train)))},
               "start": start.meta, "version": __version__})
     model.save(out_dir)
     return model
+
+
+def _mismatched(net: AreaNetwork, start: TrainedModel, config) -> bool:
+    """Whether ``net`` was built for another shape or other settings than the run's."""
+    return (net.sizes != start.params.sizes or net.learning != config.teaching
+            or net.config != config.network or net.variant != config.variant)
 
 
 def _next_digits(state: dict, x: np.ndarray, rng: np.random.Generator, n: int,
@@ -223,7 +243,8 @@ def _grown(seen: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _save(path: Path, state: dict, rng, config, seed, dataset_name, n_presentations) -> None:
+def _save(path: Path, state: dict, rng, config, seed, dataset_name, n_presentations,
+          blocks=None) -> None:
     arrays = dict(state["params"].as_dict())
     arrays["h2_buffer"] = state["h2_buffer"]
     arrays["seen"] = state["seen"]
@@ -232,13 +253,19 @@ def _save(path: Path, state: dict, rng, config, seed, dataset_name, n_presentati
     meta = {k: state[k] for k in ("done", "cursor", "history", "runs", "wall_s", "run_s",
                                   "events")}
     meta.update(rng_state=rng.bit_generator.state, config=config.as_dict(), seed=seed,
-                dataset=dataset_name, n_presentations=n_presentations, version=__version__)
+                dataset=dataset_name, n_presentations=n_presentations, version=__version__,
+                parallel_blocks=blocks)
     checkpoint.save_atomic(path, arrays, meta)
 
 
-def check_resumable(meta: dict, path: Path, config, seed, dataset_name) -> None:
+def check_resumable(meta: dict, path: Path, config, seed, dataset_name, blocks=None) -> None:
     """Refuse to resume a spiking checkpoint (its metadata ``meta``) with another data set,
-    seed or settings; the message names the options to repeat."""
+    seed, settings or number of parallel blocks; the message names the options to repeat."""
+    if meta.get("parallel_blocks") != blocks:
+        saved = meta.get("parallel_blocks")
+        raise ValueError(f"{path} was trained " + (f"with --workers {saved}" if saved else
+                                                   "in one process (no --workers)")
+                         + "; resume with the same")
     if meta.get("dataset") != dataset_name or meta.get("seed") != seed:
         raise ValueError(f"{path} was trained with --dataset {meta.get('dataset')} --seed "
                          f"{meta.get('seed')}; resume with the same ones")
@@ -246,16 +273,17 @@ def check_resumable(meta: dict, path: Path, config, seed, dataset_name) -> None:
     saved.setdefault("variant", "spiking")   # checkpoints written before the option existed
     if saved != _roundtrip(config.as_dict()):
         raise ValueError(f"{path} was written with other spiking settings (--eta, --neurons, "
-                         "--teach-slots, --sample-slots, --sample-rate or --digits-per-run); "
-                         "resume with the same ones")
+                         "--teach-slots, --ff-slots, --sample-slots, --sample-rate or "
+                         "--digits-per-run); resume with the same ones")
 
 
-def _restore(path: Path, config, seed, dataset_name, n_presentations, start: TrainedModel):
+def _restore(path: Path, config, seed, dataset_name, n_presentations, start: TrainedModel,
+             blocks=None):
     if not path.is_file():
         raise FileNotFoundError(f"--resume: no spiking checkpoint at {path}; drop --resume to "
                                 "start a new run")
     arrays, meta = checkpoint.load(path)
-    check_resumable(meta, path, config, seed, dataset_name)
+    check_resumable(meta, path, config, seed, dataset_name, blocks)
     try:
         params = Params.from_dict(arrays)
         state = {"params": params.astype(np.float64), "order": arrays.get("order"),

@@ -42,12 +42,20 @@ I : 1                                             # current, copied every dendri
 I_on_d : 1 (linked)                               # the dendrite's ON current
 v_rest : 1 (constant)                             # this neuron's resting potential, below threshold
 v_phase : 1 (constant)                            # per-run offset of the uniform stream
+v_draw : 1                                        # this slot's uniform draw
 """
 #: at presentation starts every membrane is set to an independent uniform value, and a neuron
 #: whose polarity is silent relaxes to its own resting potential (uniform below V_REST_MAX):
-#: neurons do not all restart their regular spike trains in phase
+#: neurons do not all restart their regular spike trains in phase. Every neuron draws at every
+#: slot start, refractory or not, so that the binary's random stream (shared by all groups)
+#: does not depend on which neurons fired: silencing an area changes no other area's draws
 V_REST_MAX = 0.95
-LIF_PHASE_CODE = f"v = v + ((rand() + v_phase) % 1.0 - v) * {AT_RESET}"
+LIF_PHASE_CODE = "\n".join([
+    "v_draw = (rand() + v_phase) % 1.0",
+    # a presentation start also ends refractoriness: every neuron restarts from its draw
+    f"lastspike = lastspike + (-10000 * second - lastspike) * {AT_RESET}",
+    f"not_refractory = not_refractory or {AT_RESET} > 0.5",
+    f"v = v + (v_draw - v) * {AT_RESET}"])
 #: the drive, or this neuron's resting current when its polarity is silent
 LIF_CURRENT_CODE = "I = I_drive + int(I_drive <= 0) * v_rest"
 
