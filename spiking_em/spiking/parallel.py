@@ -20,8 +20,6 @@ uninterrupted one, whatever the number of physical workers.
 """
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,8 +63,7 @@ def learn_block(params: dict, codes: dict, x: np.ndarray, config: SpikingTrainCo
             current, run_s, events = run.params, run_s + run.run_s, events + run.n_events
             h2.append(run.h2)
     delta = {k: getattr(current, k) - v for k, v in start.as_dict().items()}
-    return {"delta": delta, "h2": np.concatenate(h2), "run_s": run_s, "n_events": events,
-            "pid": os.getpid()}
+    return {"delta": delta, "h2": np.concatenate(h2), "run_s": run_s, "n_events": events}
 
 
 def block_h2(params: dict, codes: dict, x: np.ndarray, config: SpikingTrainConfig,
@@ -102,17 +99,16 @@ class ParallelLearner:
         size = self.config.digits_per_run
         return [x[s:s + size] for s in range(0, len(x), size)]
 
-    def step(self, params: Params, codes: dict, x: np.ndarray, rng: np.random.Generator,
-             eta: float | None = None) -> TeachingRun:
+    def step(self, params: Params, codes: dict, x: np.ndarray,
+             rng: np.random.Generator) -> TeachingRun:
         """One round: every block learns from ``params`` on its digits; the weights move by the
         sum of the blocks' changes."""
-        config = self.config if eta is None else _with_eta(self.config, eta)
+        config = self.config
         parts = self._split(x)
         seeds = rng.integers(0, 2 ** 63 - 1, size=len(parts))
         futures = [self._submit(learn_block, params, codes, part, config, int(seed),
                                 self.net_seed)
                    for part, seed in zip(parts, seeds, strict=True)]
-        t0 = time.perf_counter()
         try:
             results = self.client.gather(futures)
         except BaseException:
@@ -120,8 +116,6 @@ class ParallelLearner:
             raise
         new = {k: v + sum(r["delta"][k] for r in results)
                for k, v in params.as_dict().items()}
-        self.last_round = {"wall_s": time.perf_counter() - t0,
-                           "workers": sorted({r["pid"] for r in results})}
         return TeachingRun(params=Params.from_dict(new),
                            h2=np.concatenate([r["h2"] for r in results]),
                            sample_counts={}, replay_counts={}, teach_states={},
@@ -144,11 +138,6 @@ class ParallelLearner:
                                 self.net_seed)
                    for k, part in enumerate(self._split(x))]
         return np.concatenate(self.client.gather(futures))
-
-
-def _with_eta(config: SpikingTrainConfig, eta: float) -> SpikingTrainConfig:
-    from dataclasses import replace
-    return replace(config, eta=eta)
 
 
 def open_client(workers: int | None, scheduler: str | None):
