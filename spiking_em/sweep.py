@@ -23,10 +23,10 @@ from typing import Callable
 
 from spiking_em.atomic import write_json
 
-#: imported when a local worker starts, in its main thread: brian2 installs a SIGINT handler
-#: on import, which Python allows only there (tasks run in other threads). Workers of an
-#: external cluster need the same: ``dask worker ADDRESS --preload brian2``.
-PRELOAD = ("brian2",)
+#: imported when a local worker starts, in its main thread: brian2 (its SIGINT handler can be
+#: installed only there), then SIGINT ignored (:mod:`spiking_em.local_worker`). Workers of an
+#: external cluster need ``dask worker ADDRESS --preload brian2``.
+PRELOAD = ("spiking_em.local_worker",)
 
 
 @dataclass
@@ -50,6 +50,19 @@ def finished(results_dir, runs: list[Run]) -> dict[str, dict]:
         if path.is_file():
             done[run.name] = json.loads(path.read_text())
     return done
+
+
+def local_cluster(n_workers: int):
+    """A local Dask cluster of ``n_workers`` single-threaded worker processes, each preloaded
+    with :mod:`spiking_em.local_worker`. The workers log only critical events: a task's
+    failure reaches the driver as its exception, and a Ctrl-C that stops the binaries makes
+    the tasks in progress fail, which is the user's interrupt, not a report."""
+    import logging
+
+    from dask.distributed import LocalCluster
+    return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                        dashboard_address=":0", preload=list(PRELOAD),
+                        silence_logs=logging.CRITICAL)
 
 
 def _single_threaded(function, kwargs):
@@ -118,11 +131,10 @@ def run_sweep(runs: list[Run], results_dir, *, scheduler: str | None = None,
             f"{len(pending)} to go")
     if not pending:
         return results
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, as_completed
     if scheduler is None:
         workers = n_workers or min(os.cpu_count() or 1, len(pending))
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0", preload=list(PRELOAD))
+        cluster = local_cluster(workers)
         client = Client(cluster)
         where = f"a local cluster of {workers} workers"
     else:

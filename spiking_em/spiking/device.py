@@ -123,11 +123,20 @@ def build(directory: Path) -> float:
 
 def run(directory: Path, run_args: dict) -> float:
     """Run the compiled binary with new values; deletes the written run-argument files after.
-    A Ctrl-C during the run raises KeyboardInterrupt (:func:`interruptible`)."""
+    A Ctrl-C during the run raises KeyboardInterrupt (:func:`interruptible`).
+
+    The binary answers a SIGINT by ending its simulation early and exiting normally, with
+    results for only part of the schedule: such a run raises RuntimeError (a KeyboardInterrupt
+    where this process received the Ctrl-C), never returns the partial results."""
     t0 = time.perf_counter()
     try:
         with interruptible():
             b2.device.run(directory=str(directory), with_output=False, run_args=run_args)
+            completed = getattr(b2.device, "_last_run_completed_fraction", 1.0)
+            if completed < 1.0:
+                raise RuntimeError(f"the Brian2 binary in {directory} stopped at "
+                                   f"{100 * completed:.0f}% of its schedule (a SIGINT reached "
+                                   "it); its results are incomplete")
     finally:
         b2.device.delete(code=False, data=False, run_args=True, directory=False, force=True)
     return time.perf_counter() - t0

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spiking_em import interrupts
 from spiking_em.model.layers import Params
 from spiking_em.spiking.teaching import SpikingTrainConfig, TeachingRun, spike_h2, teach
 
@@ -109,11 +110,7 @@ class ParallelLearner:
         futures = [self._submit(learn_block, params, codes, part, config, int(seed),
                                 self.net_seed)
                    for part, seed in zip(parts, seeds, strict=True)]
-        try:
-            results = self.client.gather(futures)
-        except BaseException:
-            self.client.cancel(futures)
-            raise
+        results = self._gather(futures)
         new = {k: v + sum(r["delta"][k] for r in results)
                for k, v in params.as_dict().items()}
         return TeachingRun(params=Params.from_dict(new),
@@ -137,20 +134,32 @@ class ParallelLearner:
         futures = [self._submit(block_h2, params, codes, part, self.config, seed + k,
                                 self.net_seed)
                    for k, part in enumerate(self._split(x))]
-        return np.concatenate(self.client.gather(futures))
+        return np.concatenate(self._gather(futures))
+
+    def _gather(self, futures: list) -> list:
+        """The tasks' results. A Ctrl-C from a terminal reaches a local cluster's workers too
+        (one process group) and kills the binaries they run: their tasks then fail with
+        Brian2's "Project run failed", which is the user's interrupt, not a fault
+        (:func:`spiking_em.spiking.device.interruptible` on the driver's side)."""
+        try:
+            return self.client.gather(futures)
+        except BaseException as exc:
+            self.client.cancel(futures)
+            if interrupts.pending() and not isinstance(exc, KeyboardInterrupt):
+                raise KeyboardInterrupt from exc
+            raise
 
 
 def open_client(workers: int | None, scheduler: str | None):
     """A Dask client: on the scheduler at ``scheduler``, or on a local cluster of ``workers``
     single-threaded worker processes (Brian2 imported when each starts). Returns (client,
     cluster or None, description)."""
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
-    from spiking_em.sweep import PRELOAD, check_options
+    from spiking_em.sweep import check_options, local_cluster
     check_options(scheduler, workers)
     if scheduler is not None:
         return Client(scheduler, timeout="20s"), None, f"the scheduler at {scheduler}"
     n = workers or 1
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", preload=list(PRELOAD))
+    cluster = local_cluster(n)
     return Client(cluster), cluster, f"a local cluster of {n} workers"
