@@ -17,6 +17,11 @@ in one compiled learning network:
    sample of the same digits (``spiking_em.experiments.denoising``), with the substitutes that
    must fail (a decoupled design, a clean numpy gradient), and the cost in events and
    presentations per minute.
+3. **The floor.** The same curve with ``--floor`` expected spikes added to both polarities of
+   every h1 and h2 unit (:class:`spiking_em.spiking.replay.SampleConfig`): the corruption's
+   rms, its mean (bias) and the fraction of units decoded exactly at their centre (dropped
+   out, for a thin sample without a floor); then part 2 at the paper-sized setting *with* the
+   floor (``paper_floor``: h1's and h2's rho read off this curve, x's off part 1's).
 
 About 15 minutes on 2 cores (one compilation). Steps are cached in RUN_DIR/denoising/ and a
 rerun continues from them. Writes figures/spiking_denoising.{json,png}.
@@ -38,6 +43,9 @@ def main(argv=None) -> int:
     parser.add_argument("--curve-digits", type=int, default=34, help="digits per knob setting")
     parser.add_argument("--rates", type=float, nargs="+", default=list(RATES),
                         help="sample rate factors of part 1")
+    parser.add_argument("--floor", type=float, default=0.5,
+                        help="part 3: expected spikes added to each polarity of every h1 and "
+                             "h2 unit's sample")
     parser.add_argument("--eta", type=float, default=1e-5,
                         help="learning rate of part 2 (small: the weights barely move)")
     parser.add_argument("--overwrite", action="store_true",
@@ -45,6 +53,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if any(r <= 0 for r in args.rates) or args.n_digits < 1 or args.curve_digits < 1:
         parser.error("--rates must be > 0, --n-digits and --curve-digits >= 1")
+    if not args.floor > 0:
+        parser.error("--floor must be > 0 expected spikes")
     out = Path(args.out)
     json_path = out / "spiking_denoising.json"
     if json_path.exists() and not args.overwrite:
@@ -103,13 +113,31 @@ def main(argv=None) -> int:
     paper_sample = denoising.paper_sized(curve, paper_rms["h2"], config.sample.slots)
     settings = {"paper": paper_sample, "weak": SampleConfig(slots=config.sample.slots)}
 
+    # 3. the floor: the knob's curve with a floor on h1 and h2, and its paper-sized setting
+    bar = ProgressBar(f"corruption vs rate factor, floor {args.floor:g}")
+    floored = SampleConfig(slots=config.sample.slots, floor_h1=args.floor,
+                           floor_h2=args.floor)
+    floor_curve = step(f"floor{args.floor:g}_curve", lambda: denoising.sample_statistics(
+        net, model.params, model.prior, curve_x, x_ref, config,
+        [replace(floored, rate_x=r, rate_h1=r, rate_h2=r) for r in args.rates],
+        seed=args.seed, progress=bar.update))
+    floor_curve = [{"rate": float(r), **p} for r, p in zip(args.rates, floor_curve, strict=True)]
+    paper_floor = denoising.paper_sized(floor_curve, paper_rms["h2"], config.sample.slots)
+    settings["paper_floor"] = replace(floored, rate_x=paper_sample.rate_x,
+                                      rate_h1=paper_floor.rate_h1, rate_h2=paper_floor.rate_h2)
+
     # 2. same vs independent sample, and the cost, at both settings
     results = {}
     for label, sample in settings.items():
         bar = ProgressBar(f"{label} setting: same vs independent sample")
-        results[label] = step(label, lambda sample=sample, bar=bar: denoising.same_vs_independent(
+        name = label if label != "paper_floor" else f"paper_floor{args.floor:g}"
+        results[label] = step(name, lambda sample=sample, bar=bar: denoising.same_vs_independent(
             net, model.params, model.prior, digits, x_ref, replace(config, sample=sample),
             seed=args.seed, eta=args.eta, progress=bar.update))
+    bar = ProgressBar("bias and dropped-out units at the paper-sized settings")
+    at_paper = step(f"paper_statistics_floor{args.floor:g}", lambda: denoising.sample_statistics(
+        net, model.params, model.prior, digits, x_ref, config,
+        [settings["paper"], settings["paper_floor"]], seed=args.seed, progress=bar.update))
     device.reset()
 
     # Analysis
@@ -137,7 +165,30 @@ def main(argv=None) -> int:
         "cost": {label: {"events_per_presentation": results[label]["events_per_presentation"],
                          "presentations_per_minute": results[label]["presentations_per_minute"]}
                  for label in settings},
+        "floor": {
+            "floor_spikes": args.floor,
+            "description": "the paper-sized sample with (paper_floor) and without (paper) a "
+                           "floor of floor_spikes expected spikes on both polarities of every "
+                           "h1 and h2 unit: rms and mean of the corruption and the fraction of "
+                           "units decoded exactly at their centre, on the part-2 digits",
+            "curve": floor_curve,
+            "paper": at_paper[0], "paper_floor": at_paper[1],
+            "cosine_same_sample": results["paper_floor"]["cosine_same_sample"],
+            "cosine_independent_sample": results["paper_floor"]["cosine_independent_sample"],
+            "corruption_rms": results["paper_floor"]["corruption_rms"],
+            "targets": {
+                "cosine_same_sample_at_least_0.9": all(
+                    v is not None and v >= 0.9
+                    for v in results["paper_floor"]["cosine_same_sample"].values()),
+                "same_above_independent_every_map": results["paper_floor"]["passes"],
+                "corruption_within_25_percent": all(
+                    abs(results["paper_floor"]["corruption_rms"][k] / paper_rms[k] - 1) <= 0.25
+                    for k in ("x", "h1", "h2"))},
+        },
     }
+    if json_path.exists():   # the from-scratch experiment's part of this file stays
+        previous = json.loads(json_path.read_text())
+        summary.update({k: v for k, v in previous.items() if k.startswith("from_scratch")})
     atomic.write_json(json_path, summary)
     plot_denoising(summary, out / "spiking_denoising.png")
     for label in settings:

@@ -12,6 +12,7 @@ import sys
 
 from spiking_em import __version__, commands
 from spiking_em.preflight import (
+    nonnegative_float,
     nonnegative_int,
     open_fraction,
     positive_float,
@@ -149,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rate factors of x, h1 and h2 in the sample phase: the knob of the "
                         "spikes' corruption (smaller: fewer spikes, more noise; "
                         "figures/spiking_denoising.json has the paper-sized setting)")
+    p.add_argument("--sample-floor", type=nonnegative_float, nargs=2, default=(0.0, 0.0),
+                   metavar=("H1", "H2"),
+                   help="expected spikes that each polarity of every h1 and h2 unit adds to "
+                        "its sample (they cancel on average): noise on every unit rather than "
+                        "a thin sample's dropout-like noise")
     p.add_argument("--neurons", choices=["lif", "poisson"], default="lif",
                    help="lif: sigma-delta LIF neurons (regular counts); poisson: Poisson "
                         "neurons at the same rates (Fano factor 1)")

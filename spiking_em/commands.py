@@ -254,7 +254,8 @@ def train_spiking_command(args) -> int:
     from spiking_em.spiking.replay import SampleConfig
     config = dc_replace(SpikingTrainConfig(), eta=args.eta, teach_slots=args.teach_slots,
                         ff_slots=args.ff_slots,
-                        sample=SampleConfig(args.sample_slots, *args.sample_rate),
+                        sample=SampleConfig(args.sample_slots, *args.sample_rate,
+                                            *args.sample_floor),
                         variant={"lif": "spiking", "poisson": "stochastic"}[args.neurons]
                         ).packing(args.digits_per_run)
     parallel = args.workers is not None or args.scheduler is not None

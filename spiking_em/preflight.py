@@ -36,6 +36,11 @@ def nonnegative_int(text: str) -> int:
     return _number(text, int, "an integer >= 0", lambda v: v >= 0)
 
 
+def nonnegative_float(text: str) -> float:
+    """argparse type: a finite number >= 0."""
+    return _number(text, float, "a finite number >= 0", lambda v: v >= 0)
+
+
 def positive_float(text: str) -> float:
     """argparse type: a finite number > 0."""
     return _number(text, float, "a finite number > 0", lambda v: v > 0)

@@ -215,6 +215,7 @@ NONSENSE = [
     (["train-spiking", "--out", "x", "--eta", "-1"], "--eta"),
     (["train-spiking", "--out", "x", "--teach-slots", "0"], "--teach-slots"),
     (["train-spiking", "--out", "x", "--workers", "0"], "--workers"),
+    (["train-spiking", "--out", "x", "--sample-floor", "0.5", "-1"], "--sample-floor"),
     (["nonsense-command"], "COMMAND"),
 ]
 

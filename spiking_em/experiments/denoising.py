@@ -151,14 +151,28 @@ def corruption_curve(net, params: Params, prior, x: np.ndarray, x_reference: np.
                      config: SpikingTrainConfig, rates, *, seed: int, progress=None) -> list:
     """rms corruption of x, h1, h2 and synaptic events per presentation at each sample rate
     factor in ``rates`` (the same factor for all three sources), weights frozen."""
+    samples = [replace(config.sample, rate_x=rate, rate_h1=rate, rate_h2=rate)
+               for rate in rates]
+    points = sample_statistics(net, params, prior, x, x_reference, config, samples,
+                               seed=seed, progress=progress)
+    return [{"rate": float(rate), **point} for rate, point in zip(rates, points, strict=True)]
+
+
+def sample_statistics(net, params: Params, prior, x: np.ndarray, x_reference: np.ndarray,
+                      config: SpikingTrainConfig, samples, *, seed: int,
+                      progress=None) -> list:
+    """For each :class:`SampleConfig` in ``samples`` (weights frozen, the same digits and
+    noise seed): per source kind the rms and the mean of the decoded-minus-carried values
+    (the corruption and its bias, in value units), the fraction of units whose sample is
+    decoded exactly at the code's centre (ON count = OFF count: for a thin sample, units
+    dropped out), and synaptic events per presentation."""
     params = params.astype(np.float64)
     codes = codes_for(params, prior, x_reference, config)
     points = []
-    for k, rate in enumerate(rates):
-        cfg = replace(config, sample=replace(config.sample, rate_x=rate, rate_h1=rate,
-                                             rate_h2=rate))
+    for k, sample in enumerate(samples):
+        cfg = replace(config, sample=sample)
         rng = np.random.default_rng(seed)
-        noise, events = {area: [] for area in SOURCE_AREAS}, 0
+        noise, at_centre, events = {area: [] for area in SOURCE_AREAS}, {}, 0
         for start in range(0, len(x), cfg.digits_per_run):
             chunk = x[start:start + cfg.digits_per_run]
             run = teach(net, params, codes, chunk, cfg, rng=rng, eta=0.0)
@@ -167,11 +181,16 @@ def corruption_curve(net, params: Params, prior, x: np.ndarray, x_reference: np.
             truth = {"X": chunk, **run.teach_states}
             for area in SOURCE_AREAS:
                 noise[area].append(values[area] - truth[area])
-        points.append({"rate": float(rate),
+                at_centre.setdefault(area, []).append(run.sample_counts[area] == 0)
+        points.append({"sample": sample.as_dict(),
                        "rms": rms_by_kind(noise),
+                       "mean_error": {SOURCE_KIND[a]: float(np.mean(np.concatenate(v)))
+                                      for a, v in noise.items()},
+                       "at_centre": {SOURCE_KIND[a]: float(np.mean(np.concatenate(v)))
+                                     for a, v in at_centre.items()},
                        "events_per_presentation": events / len(x)})
         if progress is not None:
-            progress(k + 1, len(rates))
+            progress(k + 1, len(samples))
     return points
 
 

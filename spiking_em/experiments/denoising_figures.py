@@ -24,6 +24,12 @@ def plot_denoising(results: dict, path):
             axes[0].axhline(results["paper_rms"][kind], color=colour, ls="--", lw=0.8)
             chosen = results["settings"]["paper"]["sample"][f"rate_{kind}"]
             axes[0].axvline(chosen, color=colour, ls=":", lw=0.8)
+            if "floor" in results and kind != "x":
+                floor = results["floor"]
+                axes[0].loglog([p["rate"] for p in floor["curve"]],
+                               [p["rms"][kind] for p in floor["curve"]], "s--", color=colour,
+                               mfc="none", label=f"{kind}, floor {floor['floor_spikes']:g} "
+                                                 "spike")
         axes[0].set_xlabel("sample rate factor rho")
         axes[0].set_ylabel("rms corruption (decoded sample - value)")
         axes[0].set_title("corruption vs the knob (dashed: paper preset,\n"
@@ -35,9 +41,16 @@ def plot_denoising(results: dict, path):
                 ("paper", "cosine_independent_sample", "paper-sized: independent sample"),
                 ("weak", "cosine_same_sample", "weak: same sample"),
                 ("weak", "cosine_independent_sample", "weak: independent sample")]
+        if "paper_floor" in results["settings"]:
+            bars += [("paper_floor", "cosine_same_sample", "paper-sized + floor: same"),
+                     ("paper_floor", "cosine_independent_sample",
+                      "paper-sized + floor: independent")]
+        width = 0.8 / len(bars)
         for k, (setting, key, label) in enumerate(bars):
             values = results["settings"][setting][key]
-            axes[1].bar(xs + (k - 1.5) * 0.2, [values[n] for n in names], 0.2, label=label)
+            axes[1].bar(xs + (k - (len(bars) - 1) / 2) * width,
+                        [np.nan if values[n] is None else values[n] for n in names],   # no change
+                        width, label=label)
         axes[1].axhline(0.9, color="k", lw=0.8, ls="--")
         axes[1].set_xticks(xs, names)
         axes[1].set_ylim(min(0.0, axes[1].get_ylim()[0]), 1.02)
@@ -45,7 +58,9 @@ def plot_denoising(results: dict, path):
         axes[1].set_title(f"{results['n_digits']} MNIST digits, 20-epoch model")
         axes[1].legend(fontsize=6, loc="lower left")
         axes[2].semilogx(rates, [p["events_per_presentation"] / 1e6 for p in curve], "o-")
-        for setting, marker in (("paper", "*"), ("weak", "s")):
+        for setting, marker in (("paper", "*"), ("weak", "s"), ("paper_floor", "^")):
+            if setting not in results["settings"]:
+                continue
             s = results["settings"][setting]
             axes[2].plot([], [], marker, label=f"{setting}: {s['events_per_presentation'] / 1e6:.1f} M"
                          f" events, {s['presentations_per_minute']:.0f}/min")

@@ -64,7 +64,7 @@ import brian2 as b2
 import numpy as np
 
 from spiking_em.model.layers import Params
-from spiking_em.spiking import device, plasticity
+from spiking_em.spiking import device, loading, plasticity
 from spiking_em.spiking.codes import AREA_KIND, RateCode
 from spiking_em.spiking.equations import (
     AREA_EQUATIONS,
@@ -153,6 +153,10 @@ class AreaNetwork:
     def pathway_sources(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(source unit, sign) of every synapse of pathway ``name``, in the synapses' order."""
         return self._unit[name], self._sign[name]
+
+    def pathway_targets(self, name: str) -> np.ndarray:
+        """Target unit of every synapse of pathway ``name``, in the synapses' order."""
+        return self._j[name]
 
     def polarities(self, area: str) -> int:
         return 2 if self.config.signed and AREA_KIND[area] != "pixel" else 1
@@ -308,79 +312,10 @@ class AreaNetwork:
     def run_args(self, params: Params, codes: dict[str, RateCode], *, delta: float,
                  eta: float = 0.0, sample: SampleConfig | None = None,
                  teach_slots: int = 10, quiet: bool = True) -> dict:
-        """The ``run_args`` that load a model's weights, biases and codes into the binary.
-
-        ``eta``: learning rate of a learning network (ΔW = eta d ⊗ ΔV per teaching phase, see
-        :mod:`spiking_em.spiking.plasticity`); 0 freezes the weights. ``sample``,
-        ``teach_slots``: a learning network's sample phase and teaching-phase length (they
-        must match the schedule's phases; default :class:`SampleConfig` and 10 slots).
-        ``quiet``: a learning network's areas other than the sources fire nothing in sample and
-        teaching slots (no one reads them there), and no area fires in the idle slots after a
-        run's last presentation; False lets them fire on (the speed benchmark's baseline).
-        """
-        if params.sizes != self.sizes:
-            raise ValueError(f"weights are for sizes {params.sizes}, but this network was built "
-                             f"for {self.sizes}; build a network of the model's shape")
-        for area, _, _ in AREAS:
-            code = codes[AREA_KIND[area]]
-            if code.centre.shape != (self.units(area),):
-                raise ValueError(f"the {AREA_KIND[area]} code has {code.centre.shape[0]} "
-                                 f"centres, area {area} has {self.units(area)} units; derive "
-                                 "the codes from this model")
-        scale = self.unit_model.weight_scale(self.config)
-        args = {}
-        biases = {area: np.asarray(getattr(params, bias), dtype=np.float64).copy()
-                  for area, _, bias in AREAS if bias is not None}
-        for name, src, dst, _, weight in self.pathways:
-            code = codes[AREA_KIND[src]]
-            unit = self._unit[name]     # the source unit of every synapse
-            per_spike = self._sign[name] / (code.gain_hz[unit] * scale)
-            if weight is None:
-                w = per_spike
-            else:
-                matrix = np.asarray(getattr(params, weight), dtype=np.float64)
-                w = per_spike * matrix[unit, self._j[name]]
-                biases[dst] += code.centre @ matrix     # the centre's constant input
-            args[self.synapses[name].w] = w * self.unit_model.weight_unit
-        for area, kind, bias in AREAS:
-            group = self.groups[area]
-            code = codes[AREA_KIND[area]]
-            if bias is not None:
-                args[group.b] = biases[area]
-            if AREA_EQUATIONS[kind].coded:
-                args[group.centre] = np.asarray(code.centre, dtype=np.float64)
-            args[group.gain] = np.asarray(code.gain_hz, dtype=np.float64) * b2.Hz
-        for area in ("H1", "H2"):
-            args[self.groups[area].delta] = float(delta)
-        if self.learning is not None:
-            sample = SampleConfig() if sample is None else sample
-            tau_syn_s = self.config.tau_syn_ms * 1e-3
-            for path, m in plasticity.PLASTIC_PATHWAYS.items():
-                gain = codes[AREA_KIND[m.source]].gain_hz[self._unit[path]]
-                replayed = plasticity.replay_factor(sample, m.source, teach_slots)
-                args[self.synapses[path].eta] = plasticity.learning_rates(
-                    eta * replayed, gain, tau_syn_s) * b2.second
-            for area in plasticity.LEARNING_AREAS:
-                n = self.units(area)
-                args[self.synapses[f"bias_{area}"].eta_b] = np.full(
-                    n, eta / self.learning.bias_rate_hz) * b2.second
-            args.update(self._sample_args(sample, teach_slots))
-            for area, _, _ in AREAS:   # every area: the sources are quiet in idle slots
-                args[self.groups[area].quiet] = float(quiet)
-        return args
-
-    def _sample_args(self, sample: SampleConfig, teach_slots: int) -> dict:
-        """Rate factors, teaching-phase length and box-count weights of the sample phase."""
-        c = self.config
-        args = {}
-        for area in SOURCE_AREAS:
-            args[self.groups[area].rho] = sample.rate(area)
-            args[self.neurons[area].teach_s] = teach_slots * c.slot_ms * b2.ms
-        for area, (box, box_t) in plasticity.box_weights(sample, c.slot_ms,
-                                                         c.tau_syn_ms).items():
-            args[self.groups[area].box] = box
-            args[self.groups[area].box_t] = box_t
-        return args
+        """The ``run_args`` that load a model's weights, biases and codes into the binary
+        (:func:`spiking_em.spiking.loading.model_args`, where the arguments are described)."""
+        return loading.model_args(self, params, codes, delta=delta, eta=eta, sample=sample,
+                                  teach_slots=teach_slots, quiet=quiet)
 
     def run(self, model_args: dict, inputs: SlotInputs, *, rng: np.random.Generator) -> Recording:
         """Run the compiled binary once on ``inputs`` with a model loaded by :meth:`run_args`.

@@ -22,13 +22,24 @@ After INFERENCE has settled and frozen h1 and h2, a learning network runs two ph
 rho gain |d| T_sample expected spikes per neuron, so a smaller product means a coarser sample
 (Poisson neurons: rms error ∝ (rho T_sample)^-1/2). They are run arguments: a sweep over
 them compiles nothing.
+
+The floor. An LIF neuron with reset by subtraction, started at a random phase, fires
+floor(λ + U) spikes for λ expected ones (U uniform): unbiased, with variance f (1 - f), f the
+fractional part of λ. A thin sample (λ = rho gain |d| T_sample well below one spike) is then
+0 for most units and one whole spike for a few: most units are decoded at their centre, as if
+dropped out, and the noise depends on the value. With ``floor`` extra expected spikes on both
+polarities of every hidden unit (ON and OFF alike, so they cancel on average in the decoded
+ON - OFF count), a unit near its centre fires ``floor + λ`` on one polarity and ``floor`` on
+the other: at floor = 1/2 each count varies by about half a spike, whatever the value, so the
+corruption is added to every unit rather than removing most of them. The pixels keep their
+Poisson sample: X has one polarity, whose floor would not cancel.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
 from spiking_em.spiking.equations import AT_RESET, at_slot
-from spiking_em.validation import check_positive, check_positive_int
+from spiking_em.validation import check_nonnegative, check_positive, check_positive_int
 
 #: the areas whose spikes feed plastic synapses (and therefore sample and replay)
 SOURCE_AREAS = ("X", "H1", "H2")
@@ -66,25 +77,43 @@ REPLAY_REFRACTORY = "t_refractory * (1 - g_teach_n)"
 
 @dataclass(frozen=True)
 class SampleConfig:
-    """The sample phase: its length in slots and the rate factor of each source area.
+    """The sample phase: its length in slots, the rate factor of each source area and the
+    floor of the hidden areas' samples.
 
     rate_x, rate_h1, rate_h2 : the factor by which X's, H1's and H2's rates are scaled while
         they sample (1: the code's own rates; smaller: fewer spikes, a coarser sample).
+    floor_h1, floor_h2 : expected spikes that *each* polarity (ON and OFF) of every H1 / H2
+        unit adds to its sample, on top of its code's (0: none). They cancel in the decoded
+        value on average (it reads ON minus OFF) and add noise to every unit, also to units at
+        their centre: a thin sample without a floor leaves most units at their centre and
+        gives a few a whole spike (dropout-like noise), one with a floor jitters every unit by
+        about one spike either way (module docstring).
     """
 
     slots: int = 10
     rate_x: float = 1.0
     rate_h1: float = 1.0
     rate_h2: float = 1.0
+    floor_h1: float = 0.0
+    floor_h2: float = 0.0
 
     def __post_init__(self):
         check_positive_int("sample slots", self.slots)
         for name in ("rate_x", "rate_h1", "rate_h2"):
             check_positive(f"sample {name}", getattr(self, name))
+        for name in ("floor_h1", "floor_h2"):
+            check_nonnegative(f"sample {name}", getattr(self, name))
 
     def rate(self, area: str) -> float:
         """The rate factor of source area ``area`` ("X", "H1" or "H2")."""
         return getattr(self, f"rate_{SOURCE_KIND[area]}")
+
+    def floor_hz(self, area: str, slot_ms: float) -> float:
+        """Rate (Hz) that each polarity of ``area``'s units adds in sample slots: its floor
+        spread over the sample phase (0 for X: its pixels have one polarity, and a floor
+        would not cancel)."""
+        floor = 0.0 if area == "X" else getattr(self, f"floor_{SOURCE_KIND[area]}")
+        return floor / (self.slots * slot_ms * 1e-3)
 
     def as_dict(self) -> dict:
         return asdict(self)
