@@ -49,15 +49,32 @@ def main(argv=None) -> int:
     parser.add_argument("--grid", type=float, nargs="+", default=None,
                         help="learning rates tried for every learner")
     sweep_args(parser)
+    parser.add_argument("--learners", nargs="+", default=None,
+                        help="a subset of the learners (default: all; numpy and the spiking "
+                             "learners of spiking_em.experiments.from_scratch)")
+    parser.add_argument("--name", default=None,
+                        help="stem of the written figures (default spiking_from_scratch; a "
+                             "subset of the learners is written under its own name and not "
+                             "merged into figures/spiking_denoising.json)")
     parser.add_argument("--quick", action="store_true")
     args = parse_sweep_args(parser, argv)
+    from spiking_em.experiments import from_scratch as fs
+    every = ("numpy", *fs.SPIKING_LEARNERS)
+    unknown = sorted(set(args.learners or ()) - set(every))
+    if unknown:
+        parser.error(f"--learners: unknown {', '.join(unknown)}; choose from {', '.join(every)}")
+    learners = tuple(k for k in every if args.learners is None or k in args.learners)
+    stem = args.name or ("spiking_from_scratch_quick" if args.quick else "spiking_from_scratch")
+    complete = set(fs.TARGET_LEARNERS) <= set(learners)
+    if not complete and args.name is None:
+        parser.error("--learners without all of " + ", ".join(fs.TARGET_LEARNERS)
+                     + " needs --name (the full comparison's figures stay as they are)")
 
     # Parameters / Model
 
     import numpy as np
 
     from spiking_em import data
-    from spiking_em.experiments import from_scratch as fs
     from spiking_em.experiments.from_scratch_figures import plot_curves, plot_samples
     from spiking_em.experiments.plotting import write_json
     from spiking_em.model.start import initial_model
@@ -83,7 +100,6 @@ def main(argv=None) -> int:
     spiking_extra = {"quick": True, "n_prior": 50} if args.quick else {}
 
     # Run: learning-rate selection (every learner, every grid point, one sweep)
-    learners = ("numpy", *fs.SPIKING_LEARNERS)
     say(f"choosing learning rates on the first {n_select} digits; grid {grid}")
 
     def task(learner: str, lr: float, n: int) -> Run:
@@ -108,7 +124,7 @@ def main(argv=None) -> int:
     # Run: the chosen rates to full length (each spiking run from its selection checkpoint)
     say(f"the chosen runs continue to {n_full} presentations")
     finals = run_sweep([task(learner, best[learner], n_full)    # the long spiking runs first
-                        for learner in (*fs.SPIKING_LEARNERS, "numpy")],
+                        for learner in sorted(learners, key=lambda k: k == "numpy")],
                        runs / "sweep", scheduler=args.scheduler, n_workers=args.workers, say=say)
     finals = {learner: finals[f"{learner}-{best[learner]:g}-{n_full}"] for learner in learners}
 
@@ -149,7 +165,8 @@ def main(argv=None) -> int:
                                   "corruptions, plain SGD on one digit at a time, sequence "
                                   "in order",
                          **{k: f"train_spiking, one digit at a time, shuffle off, sample "
-                               f"{v.as_dict()}" for k, v in fs.SPIKING_LEARNERS.items()}},
+                               f"{v.as_dict()}" for k, v in fs.SPIKING_LEARNERS.items()
+                            if k in learners}},
                      "selection": "lowest total validation local loss under the paper "
                                   "preset's corruption (sum of the four maps' losses, one "
                                   f"fixed draw of the noise) after {n_select} digits",
@@ -169,14 +186,13 @@ def main(argv=None) -> int:
         "sample_quality": {"reference": "MNIST test images", "sets": quality,
                            "classifier_test_accuracy": classifier.test_accuracy},
         "from_scratch": summary,
-        "targets": fs.targets(summary),
+        "targets": fs.targets(summary) if complete else {},
     }
     out = Path(args.out)
-    name = "spiking_from_scratch_quick" if args.quick else "spiking_from_scratch"
-    write_json(out / f"{name}.json", results)
-    plot_curves(results, out / f"{name}.png")
-    plot_samples(samples, evaluated, out / f"{name}_samples.png", quality)
-    if not args.quick:
+    write_json(out / f"{stem}.json", results)
+    plot_curves(results, out / f"{stem}.png")
+    plot_samples(samples, evaluated, out / f"{stem}_samples.png", quality)
+    if not args.quick and complete and args.name is None:
         fs.merge_into_denoising(out / "spiking_denoising.json", summary, results["targets"],
                                 results["settings"])
     for learner, row in summary.items():
@@ -185,7 +201,7 @@ def main(argv=None) -> int:
             f"{row['inpaint_mse']:.4f}, {row['distinct_digits']} distinct digits, "
             f"{row['repeats']} repeats")
     say("targets: " + ", ".join(f"{k} {v}" for k, v in results["targets"].items()))
-    print(f"wrote {out / name}.json, .png and _samples.png")
+    print(f"wrote {out / stem}.json, .png and _samples.png")
     return 0
 
 

@@ -142,11 +142,11 @@ def test_corruption_grows_as_the_sample_thins(tiny, glyphs):
 
 def test_a_floor_puts_unbiased_noise_on_the_hidden_units_at_their_centre(tiny, glyphs):
     """A thin h1 / h2 sample decodes most hidden units exactly at their centre (dropout-like
-    noise); a floor of half a spike on both polarities jitters those units too (an ON and an
-    OFF count of 0 or 1 each: equal for about half of them), adds no bias, and leaves the
-    pixels' sample alone. Measured: at the centre 0.84 -> 0.52 (h1), 0.98 -> 0.18 (h2); mean
-    error -0.002 for an rms of 1.27 (h1); a floor on one polarity only would shift the mean by
-    about 0.8 rms."""
+    noise); a floor of half a spike on both polarities jitters those units too (binomial ON and
+    OFF floor counts: equal for 46 % of the units), adds no bias, and leaves the pixels' sample
+    alone. Measured: at the centre 0.83 -> 0.45 (h1), 0.98 -> 0.46 (h2); mean error 0.08 for
+    an rms of 3.8 (h1); a floor on one polarity only would shift the mean by over half the
+    rms."""
     model, net = tiny
     thin = replace(CONFIG.sample, rate_h1=0.05, rate_h2=0.2)
     bare, floored = sample_statistics(net, model.params, model.prior, glyphs.train[100:108],

@@ -1,6 +1,6 @@
 """Learning from scratch: the spiking network beside the numpy trainer, digit for digit.
 
-Three learners start from the same untrained model (the rate trainer's initialisation), see
+The learners start from the same untrained model (the rate trainer's initialisation), see
 the same digits in the same order (:func:`digit_sequence`) and are compared at the same number
 of examples seen, each taking one SGD step per digit at a learning rate picked from the same
 grid: the one with the lowest total validation local loss *under the paper preset's
@@ -12,8 +12,10 @@ that saw the least noise.
 - the spiking learners are :func:`spiking_em.spiking.trainer.train_spiking` (INFERENCE and the
   ΔW ∝ S_pre · dV_post/dt teaching in the Brian2 areas, one digit at a time, η per digit) with
   the network's own spikes as the corruption, at the paper's size (``spiking_paper_noise``,
-  :meth:`SampleConfig.paper_noise`) or at the code's own rates (``spiking_weak_noise``, 10-30x
-  smaller);
+  :meth:`SampleConfig.paper_noise`), at the paper's size with a floor of half a spike on every
+  h1 and h2 neuron (``spiking_paper_floor``, :meth:`SampleConfig.paper_noise_floor`: the
+  corruption jitters every unit instead of dropping most of them to their centre) or at the
+  code's own rates (``spiking_weak_noise``, 10-30x smaller);
 - the numpy learner is the rate trainer's Algorithm 2 step (numpy INFERENCE, the paper's
   corruptions and local squared-error losses) with plain SGD on one digit at a time, fed the
   sequence in order instead of its own shuffling (:func:`train_rate_on_sequence`).
@@ -42,7 +44,10 @@ from spiking_em.spiking.teaching import SpikingTrainConfig
 
 #: the spiking learners: the sample phase that sets each one's corruption
 SPIKING_LEARNERS = {"spiking_paper_noise": SampleConfig.paper_noise(),
-                    "spiking_weak_noise": SampleConfig()}
+                    "spiking_weak_noise": SampleConfig(),
+                    "spiking_paper_floor": SampleConfig.paper_noise_floor()}
+#: the learners the denoising issue's targets compare (:func:`targets`)
+TARGET_LEARNERS = ("numpy", "spiking_paper_noise", "spiking_weak_noise")
 #: the validation losses that choose the learning rates (see the module docstring)
 SELECTION_LOSSES = "local_losses_paper_noise"
 #: learning rates tried for every learner (η of the synapses; numpy's SGD step per digit)
@@ -241,7 +246,23 @@ def targets(summary: dict) -> dict:
             "paper_noise_minus_weak_parzen": paper["parzen_generate"]
             - weak["parzen_generate"],
             "paper_noise_minus_weak_frechet": paper["frechet_generate"]
-            - weak["frechet_generate"]}
+            - weak["frechet_generate"],
+            **_floor_targets(summary)}
+
+
+def _floor_targets(summary: dict) -> dict:
+    """The floor learner against numpy (the same 10-nat target) and the other spiking ones."""
+    if "spiking_paper_floor" not in summary:
+        return {}
+    floor, num = summary["spiking_paper_floor"], summary["numpy"]
+    gap = num["parzen_generate"] - floor["parzen_generate"]
+    return {"parzen_gap_paper_floor_vs_numpy": gap, "paper_floor_parzen_within_10": gap <= 10,
+            "paper_floor_frechet_no_worse": floor["frechet_generate"]
+            <= num["frechet_generate"],
+            "paper_floor_minus_paper_noise_parzen": floor["parzen_generate"]
+            - summary["spiking_paper_noise"]["parzen_generate"],
+            "paper_floor_minus_weak_parzen": floor["parzen_generate"]
+            - summary["spiking_weak_noise"]["parzen_generate"]}
 
 
 def merge_into_denoising(path, summary: dict, targets_met: dict, settings: dict) -> None:

@@ -43,15 +43,12 @@ g_sample : 1 (shared)                                 # 1 in sample slots: the b
 #: slots, the knob of the spikes' corruption
 SAMPLING_EQS = """
 rho : 1 (shared, constant)                            # rate factor of the sample phase
-sample_floor : Hz (shared, constant)                  # each polarity's extra rate in sample slots
 g_sample : 1 (shared)                                 # 1 in sample slots
 quiet : 1 (shared, constant)                          # 1: silent in idle slots
 g_idle : 1 (shared)                                   # 1 in slots no presentation fills
 """
 #: a source area's rate factor: rho in sample slots, 0 in idle slots when ``quiet``, else 1
 RATE_FACTOR = "(1 + (rho - 1) * g_sample) * (1 - quiet * g_idle)"
-#: a signed source area's extra rate on both polarities: its floor in sample slots
-FLOOR = "sample_floor * g_sample"
 #: any other coded area of a learning network: with ``quiet`` = 1 it is silent in sample and
 #: teaching slots, where no one reads its spikes (h is frozen, x clamped and the learning
 #: areas' predictions and targets are box counts of the sources' spikes), and in idle slots
@@ -144,19 +141,13 @@ def drive_code(kind: str, *, sampling: bool = False, quiet: bool = False) -> str
     """The drive of an area's neurons: ``"pixel"`` (the Poisson neurons' rate), ``"on"`` (the
     current of an unsigned code's neurons) or ``"signed"`` (the current of the active
     polarity; the other gets none: one exponential per unit and step); with ``sampling`` the
-    rates are scaled by :data:`RATE_FACTOR` and both polarities add :data:`FLOOR` (two
-    exponentials), with ``quiet`` by :data:`QUIET_FACTOR`."""
+    rates are scaled by :data:`RATE_FACTOR`, with ``quiet`` by :data:`QUIET_FACTOR`."""
     factor = f" * {RATE_FACTOR}" if sampling else f" * {QUIET_FACTOR}" if quiet else ""
     if kind == "pixel":
         return f"r = gain * u{factor}"
     if kind == "on":
         return "I_on = " + DRIVE_EXPRESSION.format(rate=f"gain{factor} * (u - centre)")
     rate = f"gain{factor} * abs(u - centre)"
-    if sampling:   # both polarities add the sample's floor (replay.SampleConfig)
-        return "\n".join([f"rate_on = {rate} * int(u >= centre) + {FLOOR}",
-                          f"rate_off = {rate} * int(u < centre) + {FLOOR}",
-                          "I_on = " + DRIVE_EXPRESSION.format(rate="rate_on"),
-                          "I_off = " + DRIVE_EXPRESSION.format(rate="rate_off")])
     return "\n".join(["I_on = " + DRIVE_EXPRESSION.format(rate=rate),
                       "I_off = I_on * int(u < centre)",
                       "I_on = I_on * int(u >= centre)"])

@@ -92,7 +92,7 @@ def sample_args(net, sample: SampleConfig, teach_slots: int) -> dict:
     args = {}
     for area in SOURCE_AREAS:
         args[net.groups[area].rho] = sample.rate(area)
-        args[net.groups[area].sample_floor] = sample.floor_hz(area, c.slot_ms) * b2.Hz
+        args[net.neurons[area].floor_p] = sample.floor_probability(area)
         args[net.neurons[area].teach_s] = teach_slots * c.slot_ms * b2.ms
     for area, (box, box_t) in plasticity.box_weights(sample, c.slot_ms,
                                                      c.tau_syn_ms).items():

@@ -23,7 +23,13 @@ import brian2 as b2
 import numpy as np
 
 from spiking_em.spiking.equations import AT_RESET, TRACE_INPUT
-from spiking_em.spiking.replay import REPLAY_EQS, REPLAY_REFRACTORY, REPLAY_RESET, replay_threshold
+from spiking_em.spiking.replay import (
+    LIF_REPLAY_RESET,
+    REPLAY_EQS,
+    REPLAY_REFRACTORY,
+    REPLAY_RESET,
+    replay_threshold,
+)
 from spiking_em.spiking.transfer import LIF_RESET, LIF_THRESHOLD, RATE_EXPRESSION
 
 #: the visible area's neurons: Poisson spike trains at their pixel's rate
@@ -133,8 +139,9 @@ class LIFUnits:
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
                     config, *, replay: bool = False) -> b2.NeuronGroup:
+        reset = LIF_REPLAY_RESET if replay else LIF_RESET
         return _spiking_group(n, b2.Equations(LIF_NEURON_EQS) + _current_eqs(signed),
-                              LIF_THRESHOLD, LIF_RESET + "\n" + SPIKE_COUNT,
+                              LIF_THRESHOLD, reset + "\n" + SPIKE_COUNT,
                               f"{area}_neurons", namespace, replay=replay,
                               refractory=config.lif.refractory_ms * b2.ms, method="euler")
 
