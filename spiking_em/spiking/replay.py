@@ -27,8 +27,8 @@ The floor. An LIF neuron with reset by subtraction fires about λ spikes for λ 
 with an error below one spike (a sigma-delta quantizer). A thin sample (λ = rho gain |d|
 T_sample well below one spike) is then 0 for most units and one whole spike for a few: most
 units are decoded at their centre, as if dropped out (measured on the 20-epoch model at the
-paper-sized rho: 98-100 % of h1 and h2 units), and the noise depends on the value. The
-*floor* adds to every H1 and H2 neuron, ON and OFF alike, independent floor spikes: in each
+paper-sized rho: 99.8 % of the h1 units, 87 % of the h2 units), and the noise depends
+on the value. The *floor* adds to every H1 and H2 neuron, ON and OFF alike, independent floor spikes: in each
 sample slot one with probability ``floor / slots`` (a binomial count of mean ``floor``).
 They count in the sample and are replayed like the neuron's own spikes, and they cancel on
 average in the decoded ON - OFF count, so the corruption gains a zero-mean jitter of about
@@ -37,7 +37,8 @@ the membrane (a sigma-delta neuron would otherwise cancel each one with one own 
 but they do start its refractory period (2 ms, 1 % of the sample per floor spike). A floor
 carried by the drive instead (a rate added to both polarities) mostly fires nothing: an LIF
 neuron far below its usual rate needs most of a period to reach threshold from where it
-stands (measured: h1 at its centre 0.89 instead of 0.98 at rho 0.03). The pixels keep their
+stands (measured: h1 at its centre 0.89 instead of 0.98 at rho 0.03; the floor spikes bring it to
+0.46, the two binomial counts' chance of being equal). The pixels keep their
 Poisson sample: X has one polarity, whose floor would not cancel.
 """
 from __future__ import annotations
