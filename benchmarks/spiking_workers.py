@@ -10,6 +10,7 @@ presentations) on this machine and on a 16-worker cluster (linear in the workers
 measured overhead per round).
 
     python benchmarks/spiking_workers.py --run-dir runs/paper-seed1 --json figures/spiking_workers.json
+    python benchmarks/spiking_workers.py --run-dir runs/paper-seed1 --coarse --json figures/spiking_workers_coarse.json
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from spiking_em.model.trained import TrainedModel
 from spiking_em.spiking.parallel import ParallelLearner, open_client
 from spiking_em.spiking.replay import SampleConfig
 from spiking_em.spiking.teaching import SpikingTrainConfig, codes_for
+from spiking_em.spiking.wiring import NetworkConfig
 
 EPOCH = 50_000
 
@@ -35,13 +37,18 @@ def main(argv=None) -> int:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--coarse", action="store_true",
+                        help="the coarse network (0.4 ms, 300 Hz: train-spiking --coarse)")
     args = parser.parse_args(argv)
     model = TrainedModel.load(args.run_dir)
     x = load(model.meta.get("dataset", "mnist"), args.data_dir).train[:2000]
     config = replace(SpikingTrainConfig(eta=1e-4), sample=SampleConfig.paper_noise())
+    if args.coarse:
+        config = replace(config, network=NetworkConfig.coarse(n_slots=config.network.n_slots))
     params = model.params.astype(np.float64)
     codes = codes_for(params, model.prior, x[:config.n_reference], config)
     out = {"run_dir": str(args.run_dir), "rounds": args.rounds,
+           "network": config.network.as_dict(),
            "sample": config.sample.as_dict(), "workers": {}}
     for workers in (1, 2):
         client, cluster, where = open_client(workers, None)

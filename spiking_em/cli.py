@@ -155,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="expected spikes that each polarity of every h1 and h2 unit adds to "
                         "its sample (they cancel on average): noise on every unit rather than "
                         "a thin sample's dropout-like noise")
+    p.add_argument("--coarse", action="store_true",
+                   help="LIF neurons stepped at 0.4 ms with a 300 Hz top rate instead of "
+                        "0.2 ms and 400 Hz: x1.34 presentations per minute, the E-step's "
+                        "states a little further from numpy's (benchmarks/"
+                        "spiking_learning_speed.py)")
     p.add_argument("--neurons", choices=["lif", "poisson"], default="lif",
                    help="lif: sigma-delta LIF neurons (regular counts); poisson: Poisson "
                         "neurons at the same rates (Fano factor 1)")

@@ -75,7 +75,7 @@ from spiking_em.spiking.equations import (
     quiet_area_equations,
     sampling_area_equations,
 )
-from spiking_em.spiking.replay import REPLAY_SLOT_START, SOURCE_AREAS, SampleConfig
+from spiking_em.spiking.replay import LEARN_EVENT, REPLAY_SLOT_START, SOURCE_AREAS, SampleConfig
 from spiking_em.spiking.schedule import GATES, SlotInputs
 from spiking_em.spiking.transfer import TransferFit
 from spiking_em.spiking.units import UNIT_MODELS, VARIANTS
@@ -130,7 +130,7 @@ class AreaNetwork:
         layout = "signed" if c.signed else "plain"
         learn = "" if self.learning is None else (
             f"_replay{self.learning.tau_teach_ms:g}-{self.learning.tau_v_ms:g}-"
-            f"{self.learning.bias_rate_hz:g}")
+            f"{self.learning.bias_rate_hz:g}{'' if self.learning.learn_event else '-onepath'}")
         return (f"areas2_{self.variant}_{n_x}-{n_h1}-{n_h2}_{layout}_{c.n_slots}x"
                 f"{c.slot_ms:g}ms_syn{c.tau_syn_ms:g}_ff{c.tau_ff_ms:g}{learn}_seed{self.seed}")
 
@@ -235,6 +235,11 @@ class AreaNetwork:
         self.net.run(c.n_slots * slot, namespace={},
                      profile=bool(os.environ.get("SPIKING_EM_PROFILE")))
 
+    @property
+    def _learn_event(self) -> bool:
+        """Whether the sources' sample and replay spikes are ``learn`` events (not spikes)."""
+        return self.learning is not None and self.learning.learn_event
+
     def _replays(self, area: str) -> bool:
         """Whether ``area`` samples and replays (a source of plastic synapses, when learning)."""
         return self.learning is not None and area in SOURCE_AREAS
@@ -267,14 +272,15 @@ class AreaNetwork:
 
     def _make_neurons(self, area: str, equations, dendrite, namespace: dict):
         unit, sign = self.neuron_layout(area)
-        replay = self._replays(area)
+        replay, learn_event = self._replays(area), self._learn_event
         if not equations.coded:
-            group = self.unit_model.input_group(len(unit), namespace, replay=replay)
+            group = self.unit_model.input_group(len(unit), namespace, replay=replay,
+                                                learn_event=learn_event)
             group.r_d = b2.linked_var(dendrite, "r", index=unit)
             return group
         signed = self.polarities(area) == 2
         group = self.unit_model.coded_group(area, len(unit), signed, namespace, self.config,
-                                            replay=replay)
+                                            replay=replay, learn_event=learn_event)
         group.I_on_d = b2.linked_var(dendrite, "I_on", index=unit)
         if signed:
             group.I_off_d = b2.linked_var(dendrite, "I_off", index=unit)
@@ -284,10 +290,11 @@ class AreaNetwork:
     def _make_pathway(self, name, src, dst, trace, weight, namespace):
         source, target = self.neurons[src], self.groups[dst]
         if self.learning is not None and name in plasticity.PLASTIC_PATHWAYS:
-            syn = b2.Synapses(source, target, plasticity.PLASTIC_MODEL,
-                              on_pre=plasticity.PLASTIC_ON_PRE, namespace=namespace, name=name)
+            syn = plasticity.plastic_synapses(source, target, name, namespace,
+                                              learn_event=self._learn_event)
         elif self.learning is not None and trace == "zt":
-            syn = plasticity.nudging_synapses(source, target, name, namespace)
+            syn = plasticity.nudging_synapses(source, target, name, namespace,
+                                              learn_event=self._learn_event)
         else:
             syn = self.unit_model.pathway(source, target, trace, name, namespace)
         unit, sign = self.neuron_layout(src)
@@ -302,6 +309,11 @@ class AreaNetwork:
 
     def _make_monitors(self, slot) -> list:
         self.monitors = dict(self.unit_model.monitors(self.neurons, RECORDED_SPIKES, slot))
+        if self._learn_event:   # the sources' sample and replay spikes, recorded beside
+            for area in RECORDED_SPIKES:
+                if self._replays(area):
+                    self.monitors[f"learn_{area}"] = b2.EventMonitor(
+                        self.neurons[area], LEARN_EVENT, name=f"learn_{area}")
         for area, var in (("H1", "h"), ("H2", "h"), ("XR", "u")):
             self.monitors[f"{area}.{var}"] = b2.StateMonitor(
                 self.groups[area], var, record=True, dt=slot, when="start", order=-1,
@@ -350,20 +362,20 @@ class AreaNetwork:
         slot_s = self.config.slot_ms * 1e-3
         spikes, n_events = {}, 0
         if self.unit_model.emits_spikes:
-            for name, src, *_ in self.pathways:
-                counts = np.asarray(self.neurons[src].n_spikes[:])
+            for name, src, _, trace, _ in self.pathways:
+                # nudging pathways run at learn events only, the others at every spike
+                counter = "n_learn" if trace == "zt" and self._learn_event else "n_spikes"
+                counts = np.asarray(getattr(self.neurons[src], counter)[:])
                 n_events += int(np.sum(counts[self._i[name]]))
             for area in RECORDED_SPIKES:
-                mon = self.monitors[f"spikes_{area}"]
-                t = np.asarray(mon.t[:] / b2.second)
-                idx = np.asarray(mon.i[:])
+                t, idx = self._spike_times(area)
                 units, signs = self.neuron_layout(area)
                 unit, sign = units[idx], signs[idx].astype(np.int8)
                 spikes[area] = (np.minimum((t / slot_s).astype(np.int64), self.config.n_slots - 1),
                                 unit, sign, t)
         states = {}
         for key, mon in self.monitors.items():
-            if key.startswith("spikes_"):
+            if key.startswith(("spikes_", "learn_")):
                 continue
             area, var = key.split(".")
             values = np.asarray(getattr(mon, var) / b2.Hz if var == "r" else getattr(mon, var)).T
@@ -372,3 +384,16 @@ class AreaNetwork:
                 values = values[:, :n] - (values[:, n:] if values.shape[1] > n else 0.0)
             states[key] = values.copy()   # (n_slots, n_units)
         return Recording(spikes=spikes, states=states, run_s=run_s, n_events=n_events)
+
+    def _spike_times(self, area: str) -> tuple[np.ndarray, np.ndarray]:
+        """(time in s, neuron) of every spike of ``area`` in the last run, sample and replay
+        spikes (learn events) included, in time order."""
+        mon = self.monitors[f"spikes_{area}"]
+        t, idx = np.asarray(mon.t[:] / b2.second), np.asarray(mon.i[:])
+        learn = self.monitors.get(f"learn_{area}")
+        if learn is None:
+            return t, idx
+        t = np.concatenate([t, np.asarray(learn.t[:] / b2.second)])
+        idx = np.concatenate([idx, np.asarray(learn.i[:])])
+        order = np.argsort(t, kind="stable")
+        return t[order], idx[order]

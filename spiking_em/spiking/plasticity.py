@@ -25,7 +25,9 @@ dendritic voltage ``V_dend = zs + b + m`` (m: the nudge as it shows in the volta
 the synapse changes by ``w += eta * dV_dend/dt``, eta carrying the factor T_teach / (rho
 T_sample) (:func:`replay_factor`) that makes k replayed spikes count as a train at the
 sample's decoded rate gain d~ = k / (rho T_sample) for the whole phase. Biases learn by the
-same rule from a constant source.
+same rule from a constant source. The sample and replay spikes are the sources' ``learn``
+events (:mod:`replay`): the plastic synapses count and learn at those alone and only
+transmit (``z += w``) at the INFERENCE spikes, which cost no more than a plain synapse's.
 
 Why the expected change is the denoising gradient. A synapse from a neuron that replays its k_i
 sample spikes over the teaching phase accumulates ``eta' Σ_spikes dV_j/dt``. Neither V_dend
@@ -64,6 +66,7 @@ import brian2 as b2
 import numpy as np
 
 from spiking_em.model.layers import Params
+from spiking_em.spiking.replay import LEARN_EVENT
 from spiking_em.validation import check_nonnegative, check_positive
 
 
@@ -91,20 +94,37 @@ NUDGING_PATHWAYS = tuple((m.nudge, m.target, m.area, "zt", None)
 LEARNING_AREAS = tuple(m.area for m in LEARNING_MAPS.values())
 PLASTIC_PATHWAYS = {m.pathway: m for m in LEARNING_MAPS.values()}
 
-#: the plastic synapses: transmit, add the sample to the box count, learn from the dendritic
-#: voltage's rate of change
+#: the plastic synapses: transmit at the source's INFERENCE spikes; at its sample and replay
+#: spikes (learn events, :mod:`replay`) add the sample to the box count and learn from the
+#: dendritic voltage's rate of change
 PLASTIC_MODEL = """
 w : 1                       # share of one spike in the target trace (sign W / (gain tau_syn))
 eta : second (constant)     # learning rate of this synapse
 """
-PLASTIC_ON_PRE = """
-z_post += w
+PLASTIC_TRANSMIT = "z_post += w"
+PLASTIC_LEARN = """
 zs_post += w * g_sample_post * box_post
 w += eta * g_teach_post * dV_dend_dt_post
 """
+#: one pathway doing all three at every spike (the design before the learn event; the speed
+#: benchmark's baseline, :attr:`TeachingConfig.learn_event` False)
+PLASTIC_ON_PRE = PLASTIC_TRANSMIT + PLASTIC_LEARN
 #: the nudging synapses: add the target area's sample to the target's box count
 NUDGE_MODEL = "w : 1   # share of one spike in the target trace (sign / (gain tau_syn))"
 NUDGE_ON_PRE = "zt_post += w * g_sample_post * box_t_post"
+
+
+def plastic_synapses(source, area_group, name: str, namespace: dict, *,
+                     learn_event: bool) -> b2.Synapses:
+    """A plastic pathway: with ``learn_event``, two Brian2 pathways on the source's ``spike``
+    and ``learn`` events (transmit / count and learn); else one doing all at every spike."""
+    if not learn_event:
+        return b2.Synapses(source, area_group, PLASTIC_MODEL, on_pre=PLASTIC_ON_PRE,
+                           namespace=namespace, name=name)
+    return b2.Synapses(source, area_group, PLASTIC_MODEL,
+                       on_pre={"pre": PLASTIC_TRANSMIT, "learn": PLASTIC_LEARN},
+                       on_event={"pre": "spike", "learn": LEARN_EVENT},
+                       namespace=namespace, name=name)
 #: the bias source's synapses: no transmission, the same rule on the postsynaptic bias
 BIAS_MODEL = "eta_b : second (constant)   # learning rate of the bias"
 BIAS_ON_PRE = "b_post += eta_b * g_teach_post * dV_dend_dt_post"
@@ -122,11 +142,16 @@ class TeachingConfig:
         ΔV proportional to T - u (the matching loss's gradient).
     tau_v_ms : how fast the nudge shows in the dendritic voltage V_dend.
     bias_rate_hz : rate of the constant source that teaches the biases.
+    learn_event : the sources' sample and replay spikes are their own Brian2 event, on which
+        alone the plastic synapses learn (and at whose spikes alone they do not transmit);
+        False compiles the earlier design, one synaptic pathway that transmits, counts and
+        learns at every spike (same numbers, dearer events: the speed benchmark's baseline).
     """
 
     tau_teach_ms: float = 400.0
     tau_v_ms: float = 10.0
     bias_rate_hz: float = 100.0
+    learn_event: bool = True
 
     def __post_init__(self):
         for name in ("tau_teach_ms", "tau_v_ms", "bias_rate_hz"):
@@ -146,9 +171,12 @@ def bias_source(namespace: dict) -> b2.NeuronGroup:
                           method="euler", namespace=namespace, name="bias_source")
 
 
-def nudging_synapses(source, area_group, name: str, namespace: dict) -> b2.Synapses:
-    """A one-to-one pathway that adds the target area's sample to a learning area's ``zt``."""
+def nudging_synapses(source, area_group, name: str, namespace: dict, *,
+                     learn_event: bool) -> b2.Synapses:
+    """A one-to-one pathway that adds the target area's sample to a learning area's ``zt``
+    (at the target area's learn events only, with ``learn_event``)."""
     return b2.Synapses(source, area_group, NUDGE_MODEL, on_pre=NUDGE_ON_PRE,
+                       on_event=LEARN_EVENT if learn_event else "spike",
                        namespace=namespace, name=name)
 
 

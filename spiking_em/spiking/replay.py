@@ -18,6 +18,15 @@ After INFERENCE has settled and frozen h1 and h2, a learning network runs two ph
   that turns k replayed spikes into the sample's decoded rate (:mod:`plasticity`), so a
   coarse sample costs few synaptic events in both phases.
 
+Two events. A source neuron's sample and replay spikes are Brian2 ``learn`` events, its other
+spikes (INFERENCE's) ``spike`` events, so that a plastic synapse runs two pathways: on a
+``spike`` it only transmits (``z += w``, the cost of a plain synapse), on a ``learn`` event it
+only adds to the box count and learns (:mod:`plasticity`). One pathway that did all three at
+every spike, with the gates zeroing what does not apply, made INFERENCE's events ×1.5 dearer
+for nothing. The split changes no number: the gates exclude each other, and in sample and
+teaching slots nothing reads the traces that the transmission would have fed (h is frozen,
+x clamped, the learning areas read their box counts).
+
 ``rho`` and ``slots`` are the knob of the spikes' corruption: the sample carries
 rho gain |d| T_sample expected spikes per neuron, so a smaller product means a coarser sample
 (Poisson neurons: rms error ∝ (rho T_sample)^-1/2). They are run arguments: a sweep over
@@ -53,9 +62,14 @@ SOURCE_AREAS = ("X", "H1", "H2")
 #: the code kind of each source area, whose rho applies to it
 SOURCE_KIND = {"X": "x", "H1": "h1", "H2": "h2"}
 
+#: the event of a source neuron's sample and replay spikes (its other spikes are ``spike``
+#: events): plastic synapses transmit on ``spike`` events and learn on ``learn`` events
+LEARN_EVENT = "learn"
+
 #: a source neuron's sample count and replay train
 REPLAY_EQS = """
 k_sample : 1                                     # spikes in this presentation's sample phase
+n_learn : 1                                      # learn events in this run
 dreplay/dt = g_teach_n * k_sample / teach_s : 1  # phase of the replay train (k spikes)
 g_teach_n : 1 (shared)                           # 1 in teaching slots: replay
 g_sample_n : 1 (shared)                          # 1 in sample slots: count
@@ -63,9 +77,9 @@ teach_s : second (shared, constant)              # length of the teaching phase
 floor_p : 1 (shared, constant)                   # chance of a floor spike per sample slot
 floor_now : 1                                    # 1: a floor spike is due in this slot
 """
-#: every spike counts in sample slots and advances the replay train in teaching slots; a
-#: floor spike is spent
-REPLAY_RESET = "k_sample += g_sample_n\nreplay -= g_teach_n\nfloor_now = 0"
+#: every learn event counts in sample slots and advances the replay train in teaching slots;
+#: a floor spike is spent
+REPLAY_RESET = "n_learn += 1\nk_sample += g_sample_n\nreplay -= g_teach_n\nfloor_now = 0"
 #: at slot starts: the gates; at presentation starts: an empty count, the replay phase at 1/2
 #: (k spikes at the midpoints of k equal intervals of the teaching phase)
 REPLAY_SLOT_START = "\n".join([
@@ -76,15 +90,28 @@ REPLAY_SLOT_START = "\n".join([
     f"replay = replay + (0.5 - replay) * {AT_RESET}"])
 
 
-def replay_threshold(own: str) -> str:
-    """A source neuron's threshold: its own (``own``) or a due floor spike outside teaching
-    slots, the replay train's in them."""
-    return (f"(g_teach_n < 0.5 and (({own}) or floor_now > 0.5)) or "
-            "(g_teach_n > 0.5 and replay > 1)")
+def infer_threshold(own: str) -> str:
+    """A source neuron's ``spike`` event: its own threshold ``own`` outside sample and
+    teaching slots."""
+    return f"g_sample_n + g_teach_n < 0.5 and ({own})"
 
 
-#: an LIF source neuron's reset: by subtraction for its own spikes only (a floor spike that
-#: reset the membrane would delay the next own spike and cancel itself: sigma-delta)
+def learn_condition(own: str, refractory: bool) -> str:
+    """A source neuron's ``learn`` event: its own threshold or a due floor spike in sample
+    slots, the replay train's in teaching slots; with ``refractory``, only while not
+    refractory (Brian2 applies refractoriness to ``spike`` events alone)."""
+    condition = (f"(g_sample_n > 0.5 and (({own}) or floor_now > 0.5)) or "
+                 "(g_teach_n > 0.5 and replay > 1)")
+    return f"({condition}) and not_refractory" if refractory else condition
+
+
+#: a learn event starts the refractory period as a spike would
+LEARN_REFRACTORY_RESET = "lastspike = t\nnot_refractory = False"
+
+
+#: an LIF source neuron's reset at a learn event: by subtraction for its own spikes only (a
+#: floor spike that reset the membrane would delay the next own spike and cancel itself:
+#: sigma-delta)
 LIF_REPLAY_RESET = "v -= 1 - floor_now"
 
 

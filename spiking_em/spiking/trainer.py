@@ -273,9 +273,11 @@ def check_resumable(meta: dict, path: Path, config, seed, dataset_name, blocks=N
     saved.setdefault("variant", "spiking")   # checkpoints written before the option existed
     if "sample" in saved:                     # ... and before the sample's floor
         saved["sample"] = {"floor_h1": 0.0, "floor_h2": 0.0, **saved["sample"]}
+    if "teaching" in saved:                   # ... and before the learn event (same numbers)
+        saved["teaching"] = {"learn_event": True, **saved["teaching"]}
     if saved != _roundtrip(config.as_dict()):
         raise ValueError(f"{path} was written with other spiking settings (--eta, --neurons, "
-                         "--teach-slots, --ff-slots, --sample-slots, --sample-rate, "
+                         "--coarse, --teach-slots, --ff-slots, --sample-slots, --sample-rate, "
                          "--sample-floor or "
                          "--digits-per-run); resume with the same ones")
 

@@ -24,11 +24,14 @@ import numpy as np
 
 from spiking_em.spiking.equations import AT_RESET, TRACE_INPUT
 from spiking_em.spiking.replay import (
+    LEARN_EVENT,
+    LEARN_REFRACTORY_RESET,
     LIF_REPLAY_RESET,
     REPLAY_EQS,
     REPLAY_REFRACTORY,
     REPLAY_RESET,
-    replay_threshold,
+    infer_threshold,
+    learn_condition,
 )
 from spiking_em.spiking.transfer import LIF_RESET, LIF_THRESHOLD, RATE_EXPRESSION
 
@@ -103,22 +106,43 @@ def _current_eqs(signed: bool) -> b2.Equations:
 
 
 def _spiking_group(n: int, eqs, threshold: str, reset: str, name: str, namespace: dict, *,
-                   replay: bool, refractory=None, method=None) -> b2.NeuronGroup:
+                   replay: bool, learn_event: bool = True, replay_reset: str | None = None,
+                   refractory=None, method=None) -> b2.NeuronGroup:
     """A spiking neuron group; with ``replay`` it also counts its sample and replays it in
-    teaching slots (:mod:`spiking_em.spiking.replay`)."""
+    teaching slots (:mod:`spiking_em.spiking.replay`), as ``learn`` events (with
+    ``learn_event``) or as spikes, resetting by ``replay_reset`` (default ``reset``) there."""
     eqs = b2.Equations(eqs) if isinstance(eqs, str) else eqs
     kw = {} if method is None else {"method": method}
+    learn = None
     if replay:
         eqs = eqs + b2.Equations(REPLAY_EQS)
-        threshold, reset = replay_threshold(threshold), reset + "\n" + REPLAY_RESET
         kw["method"] = method or "euler"
+        replay_reset = (reset if replay_reset is None else replay_reset) + "\n" + REPLAY_RESET
+        if learn_event:
+            learn = learn_condition(threshold, refractory is not None)
+            threshold = infer_threshold(threshold)
+            kw["events"] = {LEARN_EVENT: learn}
+            if refractory is not None:
+                replay_reset += "\n" + LEARN_REFRACTORY_RESET
+        else:   # one event: sample and replay spikes are spikes, reset by replay_reset
+            threshold, reset = _one_event_threshold(threshold), replay_reset
         if refractory is not None:
             namespace = {**namespace, "t_refractory": refractory}
             refractory = REPLAY_REFRACTORY
     if refractory is not None:
         kw["refractory"] = refractory
-    return b2.NeuronGroup(n, eqs, threshold=threshold, reset=reset,
-                          namespace=namespace, name=name, **kw)
+    group = b2.NeuronGroup(n, eqs, threshold=threshold, reset=reset,
+                           namespace=namespace, name=name, **kw)
+    if learn is not None:
+        group.run_on_event(LEARN_EVENT, replay_reset)
+    return group
+
+
+def _one_event_threshold(own: str) -> str:
+    """The source's threshold when sample and replay spikes are spikes too: its own or a due
+    floor spike outside teaching slots, the replay train's in them."""
+    return (f"(g_teach_n < 0.5 and (({own}) or floor_now > 0.5)) or "
+            "(g_teach_n > 0.5 and replay > 1)")
 
 
 class LIFUnits:
@@ -133,16 +157,18 @@ class LIFUnits:
     def dendrite_dt_ms(self, config) -> float:
         return config.dendrite_dt_ms
 
-    def input_group(self, n: int, namespace: dict, *, replay: bool = False) -> b2.NeuronGroup:
+    def input_group(self, n: int, namespace: dict, *, replay: bool = False,
+                    learn_event: bool = True) -> b2.NeuronGroup:
         return _spiking_group(n, POISSON_NEURON_EQS, POISSON_THRESHOLD, SPIKE_COUNT,
-                              "X_neurons", namespace, replay=replay)
+                              "X_neurons", namespace, replay=replay, learn_event=learn_event)
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
-                    config, *, replay: bool = False) -> b2.NeuronGroup:
-        reset = LIF_REPLAY_RESET if replay else LIF_RESET
+                    config, *, replay: bool = False, learn_event: bool = True) -> b2.NeuronGroup:
         return _spiking_group(n, b2.Equations(LIF_NEURON_EQS) + _current_eqs(signed),
-                              LIF_THRESHOLD, reset + "\n" + SPIKE_COUNT,
+                              LIF_THRESHOLD, LIF_RESET + "\n" + SPIKE_COUNT,
                               f"{area}_neurons", namespace, replay=replay,
+                              learn_event=learn_event,
+                              replay_reset=LIF_REPLAY_RESET + "\n" + SPIKE_COUNT,
                               refractory=config.lif.refractory_ms * b2.ms, method="euler")
 
     def operations(self, area: str, group, *, coded: bool, slot, dendrite_dt) -> list:
@@ -188,11 +214,12 @@ class RateUnits:
     def dendrite_dt_ms(self, config) -> float:
         return config.rate_dt_ms
 
-    def input_group(self, n: int, namespace: dict, *, replay: bool = False) -> b2.NeuronGroup:
+    def input_group(self, n: int, namespace: dict, *, replay: bool = False,
+                    learn_event: bool = True) -> b2.NeuronGroup:
         return b2.NeuronGroup(n, RATE_INPUT_EQS, namespace=namespace, name="X_neurons")
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
-                    config, *, replay: bool = False) -> b2.NeuronGroup:
+                    config, *, replay: bool = False, learn_event: bool = True) -> b2.NeuronGroup:
         return b2.NeuronGroup(n, b2.Equations(RATE_NEURON_EQS) + _current_eqs(signed),
                               method="euler", namespace=namespace, name=f"{area}_neurons")
 
@@ -226,10 +253,10 @@ class PoissonUnits(LIFUnits):
     name = "stochastic"
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
-                    config, *, replay: bool = False) -> b2.NeuronGroup:
+                    config, *, replay: bool = False, learn_event: bool = True) -> b2.NeuronGroup:
         return _spiking_group(n, b2.Equations(STOCHASTIC_NEURON_EQS) + _current_eqs(signed),
                               STOCHASTIC_THRESHOLD, SPIKE_COUNT, f"{area}_neurons", namespace,
-                              replay=replay)
+                              replay=replay, learn_event=learn_event)
 
     def operations(self, area: str, group, *, coded: bool, slot, dendrite_dt) -> list:
         if not coded:
