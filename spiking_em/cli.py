@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "a thin sample's dropout-like noise")
     p.add_argument("--coarse", action="store_true",
                    help="LIF neurons stepped at 0.4 ms with a 300 Hz top rate instead of "
-                        "0.2 ms and 400 Hz: x1.34 presentations per minute, the E-step's "
+                        "0.2 ms and 400 Hz: x1.35 presentations per minute, the E-step's "
                         "states a little further from numpy's (benchmarks/"
                         "spiking_learning_speed.py)")
     p.add_argument("--neurons", choices=["lif", "poisson"], default="lif",

@@ -87,7 +87,7 @@ class NetworkConfig:
         resolves the currents of at most ~360 Hz with the 2 ms refractory period): every
         neuron, threshold and spike queue runs half as often and the codes carry 25 % fewer
         spikes. Measured on the 20-epoch model (benchmarks/spiking_learning_speed.py): a
-        learning network ×1.34 faster than at 0.2 ms / 400 Hz, the E-step's states 0.069 /
+        learning network ×1.35 faster than at 0.2 ms / 400 Hz, the E-step's states 0.069 /
         0.039 rms from numpy's INFERENCE instead of 0.059 / 0.030 (h1 / h2)."""
         return cls(r_max_hz=300.0, lif=LIFParams(dt_ms=0.4), **kw)
 
