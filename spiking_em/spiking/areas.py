@@ -77,7 +77,7 @@ from spiking_em.spiking.equations import (
 )
 from spiking_em.spiking.replay import LEARN_EVENT, REPLAY_SLOT_START, SOURCE_AREAS, SampleConfig
 from spiking_em.spiking.schedule import GATES, SlotInputs
-from spiking_em.spiking.transfer import TransferFit
+from spiking_em.spiking.transfer import R_MAX_HZ, LIFParams, TransferFit
 from spiking_em.spiking.units import UNIT_MODELS, VARIANTS
 from spiking_em.spiking.wiring import AREAS, PATHWAYS, RECORDED_SPIKES, NetworkConfig, Recording
 from spiking_em.validation import check_positive_int
@@ -131,8 +131,12 @@ class AreaNetwork:
         learn = "" if self.learning is None else (
             f"_replay{self.learning.tau_teach_ms:g}-{self.learning.tau_v_ms:g}-"
             f"{self.learning.bias_rate_hz:g}{'' if self.learning.learn_event else '-onepath'}")
+        # neurons other than the default's (e.g. NetworkConfig.coarse) keep their own folder
+        neurons = "" if (c.lif, c.r_max_hz) == (LIFParams(), R_MAX_HZ) else (
+            f"_lif{c.lif.tau_m_ms:g}-{c.lif.refractory_ms:g}-{c.lif.dt_ms:g}_rmax{c.r_max_hz:g}")
         return (f"areas2_{self.variant}_{n_x}-{n_h1}-{n_h2}_{layout}_{c.n_slots}x"
-                f"{c.slot_ms:g}ms_syn{c.tau_syn_ms:g}_ff{c.tau_ff_ms:g}{learn}_seed{self.seed}")
+                f"{c.slot_ms:g}ms_syn{c.tau_syn_ms:g}_ff{c.tau_ff_ms:g}{learn}{neurons}"
+                f"_seed{self.seed}")
 
     @property
     def dt_ms(self) -> float:
