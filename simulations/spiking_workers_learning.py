@@ -43,6 +43,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.presentations < 34:
         parser.error("--presentations must be at least 34 (one round of 2 blocks of 17)")
+    if not args.eta > 0:   # also NaN
+        parser.error(f"--eta must be a positive learning rate, got {args.eta}")
 
     from spiking_em import atomic, data
     from spiking_em.evaluation.evaluate import EvalConfig, evaluate_model

@@ -105,6 +105,14 @@ def learn_condition(own: str, refractory: bool) -> str:
     return f"({condition}) and not_refractory" if refractory else condition
 
 
+def one_event_threshold(own: str) -> str:
+    """A source neuron's threshold when its sample and replay spikes are spikes too (no learn
+    event, ``TeachingConfig.learn_event`` False): its own or a due floor spike outside
+    teaching slots, the replay train's in them."""
+    return (f"(g_teach_n < 0.5 and (({own}) or floor_now > 0.5)) or "
+            "(g_teach_n > 0.5 and replay > 1)")
+
+
 #: a learn event starts the refractory period as a spike would
 LEARN_REFRACTORY_RESET = "lastspike = t\nnot_refractory = False"
 

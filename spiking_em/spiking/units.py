@@ -32,6 +32,7 @@ from spiking_em.spiking.replay import (
     REPLAY_RESET,
     infer_threshold,
     learn_condition,
+    one_event_threshold,
 )
 from spiking_em.spiking.transfer import LIF_RESET, LIF_THRESHOLD, RATE_EXPRESSION
 
@@ -125,7 +126,7 @@ def _spiking_group(n: int, eqs, threshold: str, reset: str, name: str, namespace
             if refractory is not None:
                 replay_reset += "\n" + LEARN_REFRACTORY_RESET
         else:   # one event: sample and replay spikes are spikes, reset by replay_reset
-            threshold, reset = _one_event_threshold(threshold), replay_reset
+            threshold, reset = one_event_threshold(threshold), replay_reset
         if refractory is not None:
             namespace = {**namespace, "t_refractory": refractory}
             refractory = REPLAY_REFRACTORY
@@ -136,13 +137,6 @@ def _spiking_group(n: int, eqs, threshold: str, reset: str, name: str, namespace
     if learn is not None:
         group.run_on_event(LEARN_EVENT, replay_reset)
     return group
-
-
-def _one_event_threshold(own: str) -> str:
-    """The source's threshold when sample and replay spikes are spikes too: its own or a due
-    floor spike outside teaching slots, the replay train's in them."""
-    return (f"(g_teach_n < 0.5 and (({own}) or floor_now > 0.5)) or "
-            "(g_teach_n > 0.5 and replay > 1)")
 
 
 class LIFUnits:
