@@ -30,6 +30,16 @@ WORKERS = (1, 2)
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        import sys
+        print("interrupted: each run's checkpoint is kept; run the same command to resume",
+              file=sys.stderr)
+        return 130
+
+
+def _main(argv) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--out", default=str(FIGURES))
@@ -41,10 +51,14 @@ def main(argv=None) -> int:
                         help="LIF neurons at 0.2 ms and 400 Hz (default: the coarse design, "
                              "0.4 ms and 300 Hz, NetworkConfig.coarse)")
     args = parser.parse_args(argv)
-    if args.presentations < 34:
-        parser.error("--presentations must be at least 34 (one round of 2 blocks of 17)")
-    if not args.eta > 0:   # also NaN
-        parser.error(f"--eta must be a positive learning rate, got {args.eta}")
+    problem = ("--presentations must be at least 34 (one round of 2 blocks of 17)"
+               if args.presentations < 34 else
+               f"--eta must be a positive learning rate, got {args.eta}"
+               if not args.eta > 0 else None)   # (not > 0: also NaN)
+    if problem is not None:
+        import sys
+        print(f"{parser.prog}: error: {problem}", file=sys.stderr)
+        return 2
 
     from spiking_em import atomic, data
     from spiking_em.evaluation.evaluate import EvalConfig, evaluate_model
@@ -55,7 +69,7 @@ def main(argv=None) -> int:
     from spiking_em.spiking.parallel import ParallelLearner, open_client
     from spiking_em.spiking.replay import SampleConfig
     from spiking_em.spiking.teaching import SpikingTrainConfig
-    from spiking_em.spiking.trainer import CHECKPOINT_FILE, train_spiking
+    from spiking_em.spiking.trainer import CHECKPOINT_FILE, progress_lines, train_spiking
     from spiking_em.spiking.wiring import NetworkConfig
     t0 = time.perf_counter()
     say = lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}", flush=True)  # noqa: E731
@@ -84,7 +98,7 @@ def main(argv=None) -> int:
                     n_presentations=args.presentations, seed=args.seed, out_dir=out,
                     resume=(out / CHECKPOINT_FILE).exists(), shuffle=False,
                     dataset_name="mnist-sequence", eval_every=10, parallel=learner,
-                    on_run=_progress(workers, args.presentations))
+                    on_run=progress_lines(f"{workers} worker(s)", args.presentations))
             finally:
                 client.close()
                 if cluster is not None:
@@ -126,18 +140,6 @@ def main(argv=None) -> int:
             f"{r['presentations_per_minute']:.0f} presentations/min")
     print(f"wrote {path} and .png")
     return 0
-
-
-def _progress(workers: int, total: int):
-    """A line every ~500 presentations."""
-    printed = {"at": 0}
-
-    def report(record):
-        if record.presentations - printed["at"] >= 500 or record.presentations >= total:
-            printed["at"] = record.presentations
-            print(f"{workers} worker(s): {record.presentations}/{total} presentations, "
-                  f"{60 * record.presentations / record.wall_s:.0f}/min", flush=True)
-    return report
 
 
 def _plot(results: dict, path: Path) -> None:

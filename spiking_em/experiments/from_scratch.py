@@ -79,13 +79,16 @@ def rate_config(sizes, learning_rate: float) -> TrainConfig:
 
 def train_rate_on_sequence(start: TrainedModel, sequence: np.ndarray, x_valid: np.ndarray,
                            config: TrainConfig, *, seed: int, eval_every: int = EVAL_EVERY,
-                           n_prior: int = 10_000, also_at: tuple = ()) -> TrainedModel:
+                           n_prior: int = 10_000, also_at: tuple = (),
+                           on_snapshot=None) -> TrainedModel:
     """The rate trainer's E-step and M-step on ``sequence`` in order, minibatch after
     minibatch (a last partial minibatch is dropped), from ``start``'s parameters.
 
     ``meta["history"]`` holds the validation metrics (:func:`validation_metrics`) at 0 and
     every ``eval_every`` examples (and at the counts in ``also_at``); the prior is fitted on
-    numpy-inferred h2 of the first ``n_prior`` digits of the sequence.
+    numpy-inferred h2 of the first ``n_prior`` digits of the sequence. ``on_snapshot(done,
+    params)`` is called after the minibatch that ends at each count in ``also_at`` (the
+    parameters as they are then; copy them to keep them).
     """
     from spiking_em.model.start import validation_metrics
     params = start.params.astype(np.dtype(config.dtype))
@@ -100,6 +103,8 @@ def train_rate_on_sequence(start: TrainedModel, sequence: np.ndarray, x_valid: n
         losses, grads = local_losses_and_grads(x, h1, h2, params, config.corruptions, rng=rng)
         optimizer.update(params, grads)
         done = (b + 1) * bs
+        if on_snapshot is not None and done in also_at:
+            on_snapshot(done, params)
         if done % eval_every < bs or done in also_at or b == n_batches - 1:
             if not all(np.all(np.isfinite(v)) for v in params.as_dict().values()):
                 history.append({"presentations": done, "diverged": True})
@@ -151,7 +156,7 @@ def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float,
     :data:`SPIKING_LEARNERS`) in the Brian2 network on the first ``n_presentations`` digits of
     the sequence, continuing the run in ``out_dir`` (a cut-short run, or a shorter selection
     run) from its checkpoint."""
-    from spiking_em.spiking.trainer import CHECKPOINT_FILE, train_spiking
+    from spiking_em.spiking.trainer import CHECKPOINT_FILE, progress_lines, train_spiking
     out = Path(out_dir)
     model = TrainedModel.load(out) if (out / TrainedModel.FILE).exists() else None
     if model is None or model.meta["spiking"]["presentations"] < n_presentations:
@@ -165,7 +170,7 @@ def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float,
                                   resume=(out / CHECKPOINT_FILE).exists(), shuffle=False,
                                   n_prior=n_prior, dataset_name="mnist-sequence",
                                   eval_every=EVAL_RUNS,
-                                  on_run=_progress(out, n_presentations))
+                                  on_run=progress_lines(out.name, n_presentations))
         except ValueError as exc:   # weights became NaN/inf: this rate is too large
             if "NaN" not in str(exc):
                 raise
@@ -181,18 +186,6 @@ def spiking_run(start_dir: str, sequence_file: str, valid_file: str, eta: float,
                       / spiking["wall_s"], "wall_s": spiking["wall_s"],
                       "synaptic_events_per_binary_s": spiking["synaptic_events"]
                       / spiking["binary_run_s"], "compilations": spiking["compilations"]}}
-
-
-def _progress(out: Path, total: int):
-    """Prints a line every ~500 presentations (workers' output reaches the sweep's log)."""
-    printed = {"at": 0}
-
-    def report(record):
-        if record.presentations - printed["at"] >= 500 or record.presentations == total:
-            printed["at"] = record.presentations
-            print(f"{out.name}: {record.presentations}/{total} presentations, "
-                  f"{60 * record.presentations / record.wall_s:.0f}/min", flush=True)
-    return report
 
 
 def best_learning_rate(results: list[dict]) -> float:

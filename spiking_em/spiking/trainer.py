@@ -49,6 +49,19 @@ class RunRecord:
     n_events: int
 
 
+def progress_lines(label: str, total: int, every: int = 500) -> Callable[[RunRecord], None]:
+    """An ``on_run`` callback printing ``label: done/total presentations, rate/min`` about
+    every ``every`` presentations and at the end (a Dask worker's print reaches its log)."""
+    printed = {"at": 0}
+
+    def report(record: RunRecord) -> None:
+        if record.presentations - printed["at"] >= every or record.presentations >= total:
+            printed["at"] = record.presentations
+            print(f"{label}: {record.presentations}/{total} presentations, "
+                  f"{60 * record.presentations / record.wall_s:.0f}/min", flush=True)
+    return report
+
+
 def train_spiking(x_train: np.ndarray, x_valid: np.ndarray, start: TrainedModel,
                   config: SpikingTrainConfig, *, n_presentations: int, seed: int, out_dir,
                   resume: bool = False, dataset_name: str = "unknown",
