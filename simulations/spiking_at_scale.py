@@ -70,7 +70,6 @@ def _run(args) -> int:
     import numpy as np
 
     from spiking_em import atomic, data
-    from spiking_em.evaluation.evaluate import EvalConfig
     from spiking_em.experiments import at_scale
     from spiking_em.experiments import from_scratch as fs
     from spiking_em.model import checkpoint
@@ -128,8 +127,7 @@ def _run(args) -> int:
         say(f"continuing the spiking learner from {source.parent}")
     sequence = fs.digit_sequence(dataset.train, checkpoints[-1], args.seed)
     x_valid = dataset.valid[:1000]
-    eval_config = EvalConfig(n_samples=10_000, n_parzen_valid=2_000, n_parzen_test=10_000,
-                             n_logp=1_000, n_inpaint=2_000, n_nearest=300)
+    eval_config = at_scale.EVAL_CONFIG
 
     # Run: the rate learners, then the spiking learner checkpoint after checkpoint
     histories = {}

@@ -54,6 +54,23 @@ def test_poisson_rate_mean_and_variance(rng):
     assert abs(out.var() - expected_var) < 5 * se_var
 
 
+def test_poisson_baseline_corrupts_zeros_with_zero_mean(rng):
+    """With a baseline every unit fires: zeros get noise of mean 0 and variance
+    baseline / (gain T), a value v keeps its mean with variance (v + baseline) / (gain T); a
+    baseline of 0 draws exactly what the plain quantizer draws."""
+    n, gain, window, base = 200_000, 10.0, 0.1, 0.2
+    for v in (0.0, 0.6):
+        out = poisson_rate(np.full(n, v), gain_hz=gain, window_s=window, rng=rng, baseline=base)
+        var = (v + base) / (gain * window)
+        assert abs(out.mean() - v) < 5 * np.sqrt(var / n)
+        assert abs(out.var() / var - 1) < 0.03
+    x = np.random.default_rng(1).random(50)
+    plain = poisson_rate(x, gain_hz=gain, window_s=window, rng=np.random.default_rng(2))
+    zero = Corruption.poisson(gain, window, 0.0).apply(x, rng=np.random.default_rng(2))
+    np.testing.assert_array_equal(plain, zero)
+    assert Corruption.poisson(gain, window, 0.1).apply(np.zeros(1000), rng=rng).std() > 0
+
+
 def test_poisson_long_window_tends_to_identity(rng):
     x = rng.random(1000)
     out = poisson_rate(x, gain_hz=100, window_s=1e4, rng=rng)
@@ -73,7 +90,8 @@ def test_record_clips_to_domain_and_never_mutates(rng):
 @pytest.mark.parametrize("kwargs, match", [
     (dict(kind="laplace"), "kind"), (dict(kind="gaussian", sigma=-1), "sigma"),
     (dict(kind="bernoulli", k=0), "k must"), (dict(kind="poisson", window_s=0), "window_s"),
-    (dict(kind="poisson", gain_hz=-5), "gain_hz")])
+    (dict(kind="poisson", gain_hz=-5), "gain_hz"),
+    (dict(kind="poisson", baseline=-0.1), "baseline")])
 def test_impossible_settings_raise(kwargs, match):
     with pytest.raises(ValueError, match=match):
         Corruption(**kwargs)
@@ -90,8 +108,10 @@ def test_parse_cli_forms():
     assert Corruption.parse("gaussian:0.3") == Corruption.gaussian(0.3)
     assert Corruption.parse("bernoulli:5") == Corruption.bernoulli(5)
     assert Corruption.parse("poisson:100:0.05") == Corruption.poisson(100, 0.05)
+    assert Corruption.parse("poisson:100:0.05:0.1") == Corruption.poisson(100, 0.05, 0.1)
     assert Corruption.parse("none").kind == "none"
-    for bad in ("poisson:100", "laplace:1", "gaussian:abc", "gaussian:-1"):
+    for bad in ("poisson:100", "poisson:1:1:1:1", "poisson:100:0.05:-1", "laplace:1",
+                "gaussian:abc", "gaussian:-1"):
         with pytest.raises(ValueError):
             Corruption.parse(bad)
 

@@ -5,7 +5,10 @@ array (the input is never modified). The Poisson-rate quantizer treats a unit's 
 firing rate ``rate = gain_hz * value`` (Hz), counts Poisson spikes in a window of ``window_s``
 seconds, and maps the count back: ``count / (gain_hz * window_s)``. Its mean is the value and its
 variance is ``value / (gain_hz * window_s)``: the window (or equivalently the number of
-redundant neurons in an ensemble) is the noise knob.
+redundant neurons in an ensemble) is the noise knob. A value of 0 fires nothing and is never
+corrupted (the black background of a digit); a ``baseline`` (in value units) makes every unit
+fire at ``gain_hz * (value + baseline)`` and subtracts it again after counting, so zeros are
+corrupted too (mean still the value, variance ``(value + baseline) / (gain_hz * window_s)``).
 """
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ class Corruption:
     k : number of Bernoulli samples averaged (values must be probabilities in [0, 1]).
     gain_hz : firing rate in Hz that represents a value of 1 (Poisson-rate quantization).
     window_s : spike-counting window in seconds (Poisson-rate quantization).
+    baseline : value added to every unit's rate before counting and subtracted after
+        (Poisson-rate quantization; 0: silent units stay exactly 0).
     """
 
     kind: str = "none"
@@ -36,6 +41,7 @@ class Corruption:
     k: int = 3
     gain_hz: float = 100.0
     window_s: float = 0.1
+    baseline: float = 0.0
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -44,6 +50,7 @@ class Corruption:
         check_positive_int("k", self.k)
         check_positive("gain_hz", self.gain_hz)
         check_positive("window_s", self.window_s)
+        check_nonnegative("baseline", self.baseline)
 
     @classmethod
     def gaussian(cls, sigma: float) -> "Corruption":
@@ -54,8 +61,8 @@ class Corruption:
         return cls(kind="bernoulli", k=k)
 
     @classmethod
-    def poisson(cls, gain_hz: float, window_s: float) -> "Corruption":
-        return cls(kind="poisson", gain_hz=gain_hz, window_s=window_s)
+    def poisson(cls, gain_hz: float, window_s: float, baseline: float = 0.0) -> "Corruption":
+        return cls(kind="poisson", gain_hz=gain_hz, window_s=window_s, baseline=baseline)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Corruption":
@@ -67,19 +74,19 @@ class Corruption:
     @classmethod
     def parse(cls, text: str) -> "Corruption":
         """From the CLI form ``none``, ``gaussian:SIGMA``, ``bernoulli:K`` or
-        ``poisson:GAIN_HZ:WINDOW_S`` (e.g. ``poisson:100:0.05``)."""
+        ``poisson:GAIN_HZ:WINDOW_S[:BASELINE]`` (e.g. ``poisson:100:0.05``)."""
         kind, *args = text.strip().split(":")
-        expected = {"none": 0, "gaussian": 1, "bernoulli": 1, "poisson": 2}
-        if kind not in expected or len(args) != expected[kind]:
+        expected = {"none": (0,), "gaussian": (1,), "bernoulli": (1,), "poisson": (2, 3)}
+        if kind not in expected or len(args) not in expected[kind]:
             raise ValueError(f"corruption {text!r} not understood; use none, gaussian:SIGMA, "
-                             "bernoulli:K or poisson:GAIN_HZ:WINDOW_S")
+                             "bernoulli:K or poisson:GAIN_HZ:WINDOW_S[:BASELINE]")
         try:
             if kind == "gaussian":
                 return cls.gaussian(float(args[0]))
             if kind == "bernoulli":
                 return cls.bernoulli(int(args[0]))
             if kind == "poisson":
-                return cls.poisson(float(args[0]), float(args[1]))
+                return cls.poisson(*(float(a) for a in args))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"corruption {text!r}: {exc}") from None
         return cls()
@@ -90,7 +97,8 @@ class Corruption:
         if self.kind == "bernoulli":
             return f"bernoulli-mean-of-{self.k}"
         if self.kind == "poisson":
-            return f"poisson(gain={self.gain_hz:g} Hz, T={self.window_s * 1e3:g} ms)"
+            base = f", baseline={self.baseline:g}" if self.baseline else ""
+            return f"poisson(gain={self.gain_hz:g} Hz, T={self.window_s * 1e3:g} ms{base})"
         return "none"
 
     def apply(self, values: np.ndarray, *, rng: np.random.Generator) -> np.ndarray:
@@ -105,7 +113,8 @@ class Corruption:
             return gaussian(values, self.sigma, rng=rng)
         if self.kind == "bernoulli":
             return bernoulli_average(np.clip(values, 0, 1), self.k, rng=rng)
-        return poisson_rate(np.maximum(values, 0), gain_hz=self.gain_hz, window_s=self.window_s, rng=rng)
+        return poisson_rate(np.maximum(values, 0), gain_hz=self.gain_hz, window_s=self.window_s,
+                            rng=rng, baseline=self.baseline)
 
 
 def gaussian(values: np.ndarray, sigma: float, *, rng: np.random.Generator) -> np.ndarray:
@@ -134,19 +143,23 @@ def bernoulli_average(probabilities: np.ndarray, k: int, *, rng: np.random.Gener
 
 
 def poisson_rate(values: np.ndarray, *, gain_hz: float, window_s: float,
-                 rng: np.random.Generator) -> np.ndarray:
-    """Poisson-rate quantization: spike count of rate ``gain_hz * value`` in ``window_s``, rescaled.
+                 rng: np.random.Generator, baseline: float = 0.0) -> np.ndarray:
+    """Poisson-rate quantization: spike count of rate ``gain_hz * (value + baseline)`` in
+    ``window_s``, rescaled, minus the baseline.
 
     Parameters
     ----------
     values : array of non-negative unit values (sigmoid or softplus outputs).
     gain_hz : rate in Hz that encodes a value of 1.
     window_s : counting window in seconds.
+    baseline : value units added to every rate (a spontaneous rate of ``gain_hz * baseline``
+        Hz) and subtracted from the decoded count.
 
     Returns
     -------
-    Array of ``count / (gain_hz * window_s)``: mean ``values``, variance
-    ``values / (gain_hz * window_s)``. A value of 0 gives exactly 0 (no spikes).
+    Array of ``count / (gain_hz * window_s) - baseline``: mean ``values``, variance
+    ``(values + baseline) / (gain_hz * window_s)``. Without a baseline a value of 0 gives
+    exactly 0 (no spikes).
     """
     v = np.asarray(values)
     gain_hz = check_positive("gain_hz", gain_hz)
@@ -154,6 +167,8 @@ def poisson_rate(values: np.ndarray, *, gain_hz: float, window_s: float,
     if v.size and (v.min() < 0 or not np.all(np.isfinite(v))):
         raise ValueError("poisson_rate needs finite non-negative values (firing rates), got "
                          f"minimum {np.nanmin(v):.4g}")
+    baseline = check_nonnegative("baseline", baseline)
     expected_count = gain_hz * window_s
-    counts = rng.poisson(v * expected_count)
-    return (counts / expected_count).astype(v.dtype if v.dtype.kind == "f" else np.float64)
+    counts = rng.poisson((v + baseline) * expected_count)
+    return (counts / expected_count - baseline).astype(v.dtype if v.dtype.kind == "f"
+                                                       else np.float64)

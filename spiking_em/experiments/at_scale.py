@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from spiking_em import atomic
+from spiking_em.evaluation.evaluate import EvalConfig
 from spiking_em.experiments import from_scratch as fs
 from spiking_em.model.config import TrainConfig
 from spiking_em.model.sampling import fit_prior
@@ -45,6 +46,10 @@ SPIKING_ETA, NUMPY_LEARNING_RATE = 3e-3, 3e-3
 TARGET_GAP_NATS = 25.0
 #: ... and its goal at one epoch
 GOAL_NATS = 200.0
+#: the evaluation at every checkpoint (the from-scratch comparison's protocol: 10,000 GENERATE
+#: samples, Parzen σ chosen on 2,000 validation digits, 2,000 in-paintings)
+EVAL_CONFIG = EvalConfig(n_samples=10_000, n_parzen_valid=2_000, n_parzen_test=10_000,
+                         n_logp=1_000, n_inpaint=2_000, n_nearest=300)
 #: digits of the sequence (the first ones) whose numpy-inferred h2 fit a rate learner's prior
 N_PRIOR = 10_000
 

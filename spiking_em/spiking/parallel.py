@@ -127,6 +127,7 @@ class ParallelLearner:
         import warnings
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Large object of size")
+            warnings.filterwarnings("ignore", message="Sending large graph of size")
             return self.client.submit(function, params.as_dict(), codes, *args, pure=False)
 
     def h2(self, params: Params, codes: dict, x: np.ndarray, seed: int) -> np.ndarray:
