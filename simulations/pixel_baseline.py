@@ -44,16 +44,14 @@ def main(argv=None) -> int:
     from spiking_em.experiments import from_scratch as fs
     from spiking_em.experiments import pixel_baseline as pb
     from spiking_em.experiments.plotting import write_json
-    from spiking_em.model.start import initial_model
-    from spiking_em.model.trained import TrainedModel
+    from spiking_em.model.start import kept_initial_model
     from spiking_em.sweep import Run, run_sweep
     t0 = time.perf_counter()
     say = lambda m: print(f"[{time.perf_counter() - t0:6.1f} s] {m}", flush=True)  # noqa: E731
     dataset = data.load("mnist", args.data_dir)
     runs = Path(args.runs_dir)
     start_dir = runs / "start"
-    if not (start_dir / TrainedModel.FILE).exists():
-        initial_model((784, 1000, 100), dataset.train[:1000], seed=args.seed).save(start_dir)
+    kept_initial_model(start_dir, (784, 1000, 100), dataset.train, seed=args.seed)
     sequence_file = runs / "sequence.npy"
     if not sequence_file.exists():
         np.save(sequence_file, fs.digit_sequence(dataset.train, args.presentations, args.seed))

@@ -73,7 +73,7 @@ def _run(args) -> int:
     from spiking_em.experiments import at_scale
     from spiking_em.experiments import from_scratch as fs
     from spiking_em.model import checkpoint
-    from spiking_em.model.start import initial_model
+    from spiking_em.model.start import kept_initial_model
     from spiking_em.model.trained import TrainedModel
     from spiking_em.spiking.replay import SampleConfig
     from spiking_em.spiking.teaching import SpikingTrainConfig
@@ -107,9 +107,7 @@ def _run(args) -> int:
         except (ValueError, checkpoint.CorruptFileError) as exc:
             _refuse(str(exc))
     start_dir = runs / "start"
-    if not (start_dir / TrainedModel.FILE).exists():
-        initial_model((784, 1000, 100), dataset.train[:1000], seed=args.seed).save(start_dir)
-    start = TrainedModel.load(start_dir)
+    start = kept_initial_model(start_dir, (784, 1000, 100), dataset.train, seed=args.seed)
     if source is not None and source != own:
         other = TrainedModel.load(source.parent.parent / "start")
         if any(not np.array_equal(a, other.params.as_dict()[k])

@@ -64,7 +64,7 @@ def _main(argv) -> int:
     from spiking_em.evaluation.evaluate import EvalConfig, evaluate_model
     from spiking_em.experiments import from_scratch as fs
     from spiking_em.experiments.plotting import write_json
-    from spiking_em.model.start import initial_model
+    from spiking_em.model.start import kept_initial_model
     from spiking_em.model.trained import TrainedModel
     from spiking_em.spiking.parallel import ParallelLearner, open_client
     from spiking_em.spiking.replay import SampleConfig
@@ -76,9 +76,7 @@ def _main(argv) -> int:
     dataset = data.load("mnist", args.data_dir)
     runs = Path(args.runs_dir)
     start_dir = runs / "start"
-    if not (start_dir / TrainedModel.FILE).exists():
-        initial_model((784, 1000, 100), dataset.train[:1000], seed=args.seed).save(start_dir)
-    start = TrainedModel.load(start_dir)
+    start = kept_initial_model(start_dir, (784, 1000, 100), dataset.train, seed=args.seed)
     sequence = fs.digit_sequence(dataset.train, args.presentations, args.seed)
     config = SpikingTrainConfig(eta=args.eta, sample=SampleConfig.paper_noise_floor(),
                                 network=NetworkConfig() if args.fine else NetworkConfig.coarse())

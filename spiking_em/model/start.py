@@ -39,3 +39,13 @@ def initial_model(sizes, x_train: np.ndarray, *, seed: int) -> TrainedModel:
     _, h2 = infer_all(x_train, params, config.inference)
     return TrainedModel(params=params, prior=fit_prior(h2), config=config,
                         meta={"seed": seed, "initialisation": "init_params"})
+
+
+def kept_initial_model(directory, sizes, x_train: np.ndarray, *, seed: int) -> TrainedModel:
+    """The untrained model kept in ``directory`` (made by :func:`initial_model` on the first
+    1000 digits of ``x_train`` and saved there the first time): the common start that runs of
+    one experiment, and a run resumed later, share."""
+    from pathlib import Path
+    if not (Path(directory) / TrainedModel.FILE).exists():
+        initial_model(sizes, x_train[:1000], seed=seed).save(directory)
+    return TrainedModel.load(directory)
