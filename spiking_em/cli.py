@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corrupt", action="append", default=[], metavar="NAME=SPEC",
                    help="per-layer corruption, repeatable: NAME in x_for_f1, h1_for_g1, h1_for_f2, "
                         "h2_for_g2; SPEC none | gaussian:SIGMA | bernoulli:K | "
-                        "poisson:GAIN_HZ:WINDOW_S")
+                        "poisson:GAIN_HZ:WINDOW_S[:BASELINE] (a baseline corrupts zeros too)")
     data_args(p)
 
     p = command("train-spiking", commands.train_spiking_command)
