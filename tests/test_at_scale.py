@@ -141,3 +141,20 @@ def test_script_ctrl_c_is_one_line(mnist_path, tmp_path):
     assert proc.returncode == 130, err
     assert "Traceback" not in err and err.strip().splitlines() == [
         "interrupted: the spiking checkpoint is kept; run the same command to resume"]
+
+
+def test_figures_draw_a_partial_run(tmp_path):
+    """The curves and samples of a run cut short after two checkpoints (one learner missing
+    at the second) are drawn, with the untrained model at 0."""
+    from spiking_em.experiments.at_scale_figures import plot_curves, plot_samples
+    rows = [_row(5_100, 50.0, 70.0), _row(10_200, 60.0, 90.0)]
+    del rows[1]["trainer"]
+    for r in rows:
+        for learner in at_scale.LEARNERS:
+            if learner in r:
+                r[learner]["parzen_generate_se"] = 1.0
+    untrained = dict(rows[0]["numpy"], parzen_generate=-500.0)
+    png = plot_curves({"checkpoints": rows, "untrained": untrained}, tmp_path / "c.png")
+    assert png.stat().st_size > 10_000
+    samples = {k: np.random.default_rng(0).random((100, 784)) for k in at_scale.LEARNERS}
+    assert plot_samples(samples, rows[0], tmp_path / "s.png").stat().st_size > 10_000
