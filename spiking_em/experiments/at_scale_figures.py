@@ -37,16 +37,30 @@ def plot_curves(results: dict, path) -> Path:
                 if key == "parzen_generate":
                     se = np.array([p[1]["parzen_generate_se"] for p in points])
                     ax.fill_between(n, y - 2 * se, y + 2 * se, color=color, alpha=0.2, lw=0)
+        _untrained_off_the_axis(axes[0], results, rows)
         for ax, (_, title) in zip(axes, PANELS, strict=True):
             ax.set_title(title)
             ax.set_xlabel("examples seen (digits, one epoch = 50,000)")
-        axes[0].legend(fontsize=7)
+        axes[-1].legend(fontsize=7, loc="upper right")   # (the curves lie low there)
         fig.suptitle("Learning a generative model from scratch over one MNIST epoch: the same "
                      "digits in the same order for the three learners")
         fig.tight_layout()
         png = atomic.save_figure(fig, Path(path))
         plt.close(fig)
     return png
+
+
+def _untrained_off_the_axis(ax, results: dict, rows: list[dict]) -> None:
+    """Zoom the Parzen panel on the trained checkpoints; the untrained model's value (hundreds
+    of nats lower) is written on the panel instead."""
+    values = [r[k]["parzen_generate"] for r in rows for k in COLORS if k in r]
+    if "untrained" not in results or not values:
+        return
+    low, high = min(values), max(values)
+    margin = 0.15 * (high - low or 1.0)
+    ax.set_ylim(low - margin, high + margin)
+    ax.text(0.02, 0.02, f"untrained (0 digits): {results['untrained']['parzen_generate']:.0f} "
+            "nats, below the axis", transform=ax.transAxes, fontsize=7)
 
 
 def plot_samples(samples: dict[str, np.ndarray], row: dict, path) -> Path:
