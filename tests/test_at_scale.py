@@ -158,3 +158,17 @@ def test_figures_draw_a_partial_run(tmp_path):
     assert png.stat().st_size > 10_000
     samples = {k: np.random.default_rng(0).random((100, 784)) for k in at_scale.LEARNERS}
     assert plot_samples(samples, rows[0], tmp_path / "s.png").stat().st_size > 10_000
+
+
+def test_script_refuses_a_corrupt_checkpoint_to_continue_from(mnist_path, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "spiking_checkpoint.npz").write_bytes(b"not a checkpoint")
+    proc = subprocess.run([sys.executable, str(REPO / "simulations" / "spiking_at_scale.py"),
+                           "--data-dir", str(mnist_path), "--runs-dir", str(tmp_path / "runs"),
+                           "--out", str(tmp_path), "--continue-from", str(other)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "spiking_checkpoint.npz" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "runs").exists()
