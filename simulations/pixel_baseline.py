@@ -115,35 +115,12 @@ def _spiking_reference(at_scale_dir: Path, n: int, start_dir: Path, sequence):
 
 
 def _plot(results: dict, path: Path) -> None:
-    """Bars per setting: Parzen LL (GENERATE, ancestral), Fréchet distance, corruption rms."""
-    import numpy as np
-
-    from spiking_em import atomic
-    from spiking_em.experiments.plotting import STYLE, plt
+    from spiking_em.experiments.pixel_baseline import plot_rows
     rows = dict(results["runs"])
     if results["spiking_learner"]:
         rows["spiking learner (long run)"] = results["spiking_learner"]
-    names = list(rows)
-    x = np.arange(len(names))
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
-        axes[0].bar(x - 0.2, [rows[k]["parzen_generate"] for k in names], 0.4, label="GENERATE")
-        axes[0].bar(x + 0.2, [rows[k]["parzen_ancestral"] for k in names], 0.4,
-                    label="ancestral")
-        axes[0].set_title("Parzen LL (nats)")
-        axes[0].legend(fontsize=7)
-        axes[1].bar(x, [rows[k]["frechet_generate"] for k in names], color="tab:gray")
-        axes[1].set_title("Fréchet distance of GENERATE")
-        axes[2].bar(x, [rows[k]["never_on_f1_weight_change"] for k in names],
-                    color="tab:purple")
-        axes[2].set_title("mean |ΔW_f1| from always-black pixels")
-        for ax in axes:
-            ax.set_xticks(x, names, rotation=25, ha="right", fontsize=7)
-        fig.suptitle(f"x corrupted before f1: numpy learner, {results['settings']['presentations']}"
-                     " digits, same start and order")
-        fig.tight_layout()
-        atomic.save_figure(fig, path)
-        plt.close(fig)
+    plot_rows(rows, f"x corrupted before f1: numpy learner, "
+                    f"{results['settings']['presentations']} digits, same start and order", path)
 
 
 if __name__ == "__main__":

@@ -155,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="expected spikes that each polarity of every h1 and h2 unit adds to "
                         "its sample (they cancel on average): noise on every unit rather than "
                         "a thin sample's dropout-like noise")
+    p.add_argument("--sample-baseline", type=nonnegative_float, default=0.0, metavar="B",
+                   help="the pixels' baseline in the sample, in pixel values: X gets OFF "
+                        "neurons and every pixel's ON and OFF neuron add B times its sample "
+                        "rate, so black pixels are corrupted too and their synapses learn "
+                        "(0: the plain Poisson pixels; figures/spiking_pixel_baseline.json)")
     p.add_argument("--coarse", action="store_true",
                    help="LIF neurons stepped at 0.4 ms with a 300 Hz top rate instead of "
                         "0.2 ms and 400 Hz: x1.35 presentations per minute, the E-step's "

@@ -251,12 +251,14 @@ def train_spiking_command(args) -> int:
                          "--resume to start a new run")
     start = TrainedModel.load(args.init) if args.init else None
     dataset_name = args.dataset or (start.meta.get("dataset", "mnist") if start else "mnist")
+    from spiking_em.spiking.plasticity import TeachingConfig
     from spiking_em.spiking.replay import SampleConfig
     from spiking_em.spiking.wiring import NetworkConfig
     config = dc_replace(SpikingTrainConfig(), eta=args.eta, teach_slots=args.teach_slots,
                         ff_slots=args.ff_slots,
                         sample=SampleConfig(args.sample_slots, *args.sample_rate,
-                                            *args.sample_floor),
+                                            *args.sample_floor, args.sample_baseline),
+                        teaching=TeachingConfig(pixel_off=args.sample_baseline > 0),
                         variant={"lif": "spiking", "poisson": "stochastic"}[args.neurons],
                         network=(NetworkConfig.coarse() if args.coarse
                                  else SpikingTrainConfig().network),

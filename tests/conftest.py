@@ -58,6 +58,15 @@ def small_model(glyphs, tmp_path_factory):
                  dataset_name="glyphs")
 
 
+@pytest.fixture(scope="session")
+def learning_model(glyphs, tmp_path_factory):
+    """A 784-48-12 model trained for 6 epochs on glyphs: the spiking learners' tiny model."""
+    from spiking_em.model.training import train
+    return train(glyphs.train[:2000], glyphs.valid, TrainConfig.paper(
+        n_hidden1=48, n_hidden2=12, epochs=6, optimizer="adam", learning_rate=1e-3,
+        batch_size=50), seed=0, out_dir=tmp_path_factory.mktemp("tiny"), dataset_name="glyphs")
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

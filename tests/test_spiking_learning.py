@@ -14,9 +14,7 @@ from spiking_em.experiments.denoising import (
     same_vs_independent,
     sample_statistics,
 )
-from spiking_em.model.config import TrainConfig
 from spiking_em.model.layers import ACTIVATIONS, LAYER_ACTIVATION
-from spiking_em.model.training import train
 from spiking_em.spiking import device, schedule
 from spiking_em.spiking.areas import AreaNetwork, NetworkConfig
 from spiking_em.spiking.codes import AREA_KIND
@@ -30,11 +28,9 @@ CONFIG = SpikingTrainConfig(network=NetworkConfig(n_slots=189), n_reference=300)
 
 
 @pytest.fixture(scope="module")
-def tiny(glyphs, tmp_path_factory):
+def tiny(learning_model):
     """A 784-48-12 rate model and the learning network of its shape (one compilation)."""
-    model = train(glyphs.train[:2000], glyphs.valid, TrainConfig.paper(
-        n_hidden1=48, n_hidden2=12, epochs=6, optimizer="adam", learning_rate=1e-3,
-        batch_size=50), seed=0, out_dir=tmp_path_factory.mktemp("tiny"), dataset_name="glyphs")
+    model = learning_model
     device.reset()
     transfer, _ = fitted_transfer(CONFIG.network.lif, r_max_hz=CONFIG.network.r_max_hz)
     net = AreaNetwork(model.params.sizes, "spiking", CONFIG.network, transfer, seed=0,
@@ -130,6 +126,14 @@ def test_change_is_the_same_samples_denoising_gradient(tiny, glyphs):
     assert not res["substitutes"]["decoupled"]["passes"], res["substitutes"]["decoupled"]
     assert not res["substitutes"]["clean"]["passes"], res["substitutes"]["clean"]
     assert res["corruption_rms"]["x"] > 0.15 and res["corruption_rms"]["h1"] > 0.3, res
+
+
+def test_a_network_without_off_pixels_refuses_a_baseline(tiny, glyphs):
+    model, net = tiny
+    codes = codes_for(model.params.astype(np.float64), model.prior, glyphs.train[:300], CONFIG)
+    with pytest.raises(ValueError, match="pixel_off=True"):
+        net.run_args(model.params, codes, delta=0.1, eta=1e-3,
+                     sample=SampleConfig(baseline_x=0.1))
 
 
 def test_corruption_grows_as_the_sample_thins(tiny, glyphs):

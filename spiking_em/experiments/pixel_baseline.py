@@ -109,3 +109,106 @@ def run_setting(name: str, corruption: dict, *, start_dir: str, sequence_file: s
                                                                 sequence),
             "valid_reconstruction": model.meta["history"][-1]["valid_reconstruction"],
             "presentations": model.meta["presentations"], **row}
+
+
+# -- the baseline in spikes ------------------------------------------------------------------
+#: the spiking learner's pixel baseline (pixel values). Its ON and OFF neurons both fire it, so
+#: a pixel's variance is (v + 2 b) / (rho g T): b = 0.1 matches the rate twin's single-count
+#: ``baseline_0.2`` (variance (v + b') / (g' T)) in variance on every pixel
+SPIKING_BASELINE = 0.1
+#: the digits (the sequence's first) over which the mean pixel that sets x's rate factor is
+#: taken: the rate twin's 5,100
+MEAN_DIGITS = 5_100
+
+
+def spiking_config(baseline: float, mean_pixel: float):
+    """The long run's spiking learner (:mod:`spiking_em.experiments.at_scale`: the paper-sized
+    sample with the floor, η 3e-3, the coarse network) with X's OFF neurons firing the pixels'
+    ``baseline`` in the sample, x's rate factor raised so that the corruption's variance
+    averaged over pixels of mean ``mean_pixel`` stays the plain sample's
+    (:meth:`SampleConfig.with_pixel_baseline`)."""
+    from spiking_em.experiments import at_scale
+    from spiking_em.spiking.plasticity import TeachingConfig
+    from spiking_em.spiking.replay import SampleConfig
+    from spiking_em.spiking.teaching import SpikingTrainConfig
+    from spiking_em.spiking.wiring import NetworkConfig
+    sample = SampleConfig.paper_noise_floor().with_pixel_baseline(baseline, mean_pixel)
+    return SpikingTrainConfig(eta=at_scale.SPIKING_ETA, sample=sample,
+                              teaching=TeachingConfig(pixel_off=True),
+                              network=NetworkConfig.coarse())
+
+
+def spike_corruption(params: dict, codes: dict, x: np.ndarray, config, samples: list,
+                     seed: int, net_seed: int) -> list[dict]:
+    """On a Dask worker (its compiled learning network, weights frozen): for each
+    :class:`SampleConfig` in ``samples``, the corruption read from the decoded spike samples
+    of the digits ``x``: rms over all pixels and over the background (x < :data:`BACKGROUND`),
+    the mean error on the background, rms of h1 and h2 (value units), and synaptic events per
+    presentation."""
+    from threadpoolctl import threadpool_limits
+
+    from spiking_em.model.layers import Params
+    from spiking_em.spiking.parallel import worker_network
+    from spiking_em.spiking.teaching import decoded_inputs, teach
+    p = Params.from_dict(params)
+    points = []
+    with threadpool_limits(limits=1):
+        net = worker_network(p.sizes, config, net_seed)
+        for sample in samples:
+            cfg = replace(config, sample=sample)
+            rng = np.random.default_rng(seed)
+            noise = {"X": [], "H1": [], "H2": []}
+            events = 0
+            for s in range(0, len(x), cfg.digits_per_run):
+                chunk = x[s:s + cfg.digits_per_run]
+                run = teach(net, p, codes, chunk, cfg, rng=rng, eta=0.0)
+                events += run.n_events
+                values = decoded_inputs(run, codes, cfg, net.config.slot_ms)
+                truth = {"X": chunk, **run.teach_states}
+                for area in noise:
+                    noise[area].append(values[area] - truth[area])
+            x_noise = np.concatenate(noise["X"])
+            background = x[:len(x_noise)] < BACKGROUND
+            points.append({
+                "sample": sample.as_dict(),
+                "rms_x": float(np.sqrt(np.mean(x_noise ** 2))),
+                "rms_x_background": float(np.sqrt(np.mean(x_noise[background] ** 2))),
+                "mean_x_background": float(np.mean(x_noise[background])),
+                "rms_h1": float(np.sqrt(np.mean(np.concatenate(noise["H1"]) ** 2))),
+                "rms_h2": float(np.sqrt(np.mean(np.concatenate(noise["H2"]) ** 2))),
+                "events_per_presentation": events / len(x)})
+    return points
+
+
+def plot_rows(rows: dict, title: str, path, curves: dict | None = None) -> None:
+    """Bars per row: Parzen LL (GENERATE, ancestral), Fréchet distance of GENERATE, mean
+    |ΔW_f1| from always-black pixels; with ``curves`` ({label: (examples seen, Parzen LL of
+    GENERATE)}) a fourth panel of Parzen LL against examples seen."""
+    from spiking_em import atomic
+    from spiking_em.experiments.plotting import STYLE, plt
+    names = list(rows)
+    x = np.arange(len(names))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 4 if curves else 3, figsize=(18.5 if curves else 14, 3.8))
+        if curves:
+            for label, (seen, parzen) in curves.items():
+                axes[3].plot(seen, parzen, "o-", label=label)
+            axes[3].set_xlabel("examples seen (digits)")
+            axes[3].set_title("Parzen LL of GENERATE (nats)")
+            axes[3].legend(fontsize=7)
+        axes[0].bar(x - 0.2, [rows[k]["parzen_generate"] for k in names], 0.4, label="GENERATE")
+        axes[0].bar(x + 0.2, [rows[k]["parzen_ancestral"] for k in names], 0.4,
+                    label="ancestral")
+        axes[0].set_title("Parzen LL (nats)")
+        axes[0].legend(fontsize=7)
+        axes[1].bar(x, [rows[k]["frechet_generate"] for k in names], color="tab:gray")
+        axes[1].set_title("Fréchet distance of GENERATE")
+        axes[2].bar(x, [rows[k]["never_on_f1_weight_change"] for k in names],
+                    color="tab:purple")
+        axes[2].set_title("mean |ΔW_f1| from always-black pixels")
+        for ax in axes[:3]:
+            ax.set_xticks(x, names, rotation=25, ha="right", fontsize=7)
+        fig.suptitle(title)
+        fig.tight_layout()
+        atomic.save_figure(fig, path)
+        plt.close(fig)

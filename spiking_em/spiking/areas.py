@@ -130,7 +130,8 @@ class AreaNetwork:
         layout = "signed" if c.signed else "plain"
         learn = "" if self.learning is None else (
             f"_replay{self.learning.tau_teach_ms:g}-{self.learning.tau_v_ms:g}-"
-            f"{self.learning.bias_rate_hz:g}{'' if self.learning.learn_event else '-onepath'}")
+            f"{self.learning.bias_rate_hz:g}{'' if self.learning.learn_event else '-onepath'}"
+            f"{'-xoff' if self.learning.pixel_off else ''}")
         # neurons other than the default's (e.g. NetworkConfig.coarse) keep their own folder
         neurons = "" if (c.lif, c.r_max_hz) == (LIFParams(), R_MAX_HZ) else (
             f"_lif{c.lif.tau_m_ms:g}-{c.lif.refractory_ms:g}-{c.lif.dt_ms:g}_rmax{c.r_max_hz:g}")
@@ -163,6 +164,10 @@ class AreaNetwork:
         return self._j[name]
 
     def polarities(self, area: str) -> int:
+        """Neurons per unit: ON and OFF for a signed code's areas, and for X when a learning
+        network gives its pixels OFF neurons (the sample's baseline, ``pixel_off``)."""
+        if area == "X":
+            return 2 if self.learning is not None and self.learning.pixel_off else 1
         return 2 if self.config.signed and AREA_KIND[area] != "pixel" else 1
 
     def units(self, area: str) -> int:
@@ -278,9 +283,12 @@ class AreaNetwork:
         unit, sign = self.neuron_layout(area)
         replay, learn_event = self._replays(area), self._learn_event
         if not equations.coded:
+            off = self.polarities(area) == 2
             group = self.unit_model.input_group(len(unit), namespace, replay=replay,
-                                                learn_event=learn_event)
+                                                learn_event=learn_event, off=off)
             group.r_d = b2.linked_var(dendrite, "r", index=unit)
+            if off:
+                group.on = (sign > 0).astype(float)
             return group
         signed = self.polarities(area) == 2
         group = self.unit_model.coded_group(area, len(unit), signed, namespace, self.config,

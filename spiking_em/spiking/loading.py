@@ -81,9 +81,23 @@ def model_args(net, params: Params, codes: dict[str, RateCode], *, delta: float,
             args[net.synapses[f"bias_{area}"].eta_b] = np.full(
                 n, eta / net.learning.bias_rate_hz) * b2.second
         args.update(sample_args(net, sample, teach_slots))
+        args.update(baseline_args(net, sample, codes["pixel"]))
         for area, _, _ in AREAS:   # every area: the sources are quiet in idle slots
             args[net.groups[area].quiet] = float(quiet)
     return args
+
+
+def baseline_args(net, sample: SampleConfig, pixel_code: RateCode) -> dict:
+    """The pixels' baseline rate in sample slots, rho_x gain b, for X's ON and OFF neurons
+    (none for a network without OFF pixel neurons, which refuses a baseline)."""
+    if net.polarities("X") == 1:
+        if sample.baseline_x > 0:
+            raise ValueError(f"a pixel baseline ({sample.baseline_x:g}) needs X's OFF neurons; "
+                             "build the network with TeachingConfig(pixel_off=True)")
+        return {}
+    unit, _ = net.neuron_layout("X")
+    rate = sample.rate("X") * np.asarray(pixel_code.gain_hz, dtype=np.float64)[unit]
+    return {net.neurons["X"].r_base: rate * sample.baseline_x * b2.Hz}
 
 
 def sample_args(net, sample: SampleConfig, teach_slots: int) -> dict:

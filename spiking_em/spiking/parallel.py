@@ -32,7 +32,7 @@ from spiking_em.spiking.teaching import SpikingTrainConfig, TeachingRun, spike_h
 _NETWORK: dict = {}
 
 
-def _network(sizes, config: SpikingTrainConfig, seed: int):
+def worker_network(sizes, config: SpikingTrainConfig, seed: int):
     """The learning network of this process for ``sizes`` and ``config`` (built once)."""
     from spiking_em.spiking import device
     from spiking_em.spiking.areas import AreaNetwork
@@ -56,7 +56,7 @@ def learn_block(params: dict, codes: dict, x: np.ndarray, config: SpikingTrainCo
     from threadpoolctl import threadpool_limits
     start = Params.from_dict(params)
     with threadpool_limits(limits=1):
-        net = _network(start.sizes, config, net_seed)
+        net = worker_network(start.sizes, config, net_seed)
         rng = np.random.default_rng(block_seed)
         current, h2, run_s, events = start, [], 0.0, 0
         for s in range(0, len(x), config.digits_per_run):
@@ -74,7 +74,7 @@ def block_h2(params: dict, codes: dict, x: np.ndarray, config: SpikingTrainConfi
     from threadpoolctl import threadpool_limits
     with threadpool_limits(limits=1):
         p = Params.from_dict(params)
-        net = _network(p.sizes, config, net_seed)
+        net = worker_network(p.sizes, config, net_seed)
         return spike_h2(net, p, codes, x, config, rng=np.random.default_rng(block_seed))
 
 
@@ -107,10 +107,10 @@ class ParallelLearner:
         config = self.config
         parts = self._split(x)
         seeds = rng.integers(0, 2 ** 63 - 1, size=len(parts))
-        futures = [self._submit(learn_block, params, codes, part, config, int(seed),
+        futures = [self.submit(learn_block, params, codes, part, config, int(seed),
                                 self.net_seed)
                    for part, seed in zip(parts, seeds, strict=True)]
-        results = self._gather(futures)
+        results = self.gather(futures)
         new = {k: v + sum(r["delta"][k] for r in results)
                for k, v in params.as_dict().items()}
         return TeachingRun(params=Params.from_dict(new),
@@ -119,7 +119,7 @@ class ParallelLearner:
                            run_s=float(sum(r["run_s"] for r in results)),
                            n_events=int(sum(r["n_events"] for r in results)))
 
-    def _submit(self, function, params: Params, codes: dict, *args):
+    def submit(self, function, params: Params, codes: dict, *args):
         """One task with the round's weights and codes in it. They travel inside each task
         (14 MB for the paper's model, ~0.1 s of a 4 s block): data scattered to the workers
         instead is lost with a worker that dies, and the round could not be re-run; Dask's
@@ -132,12 +132,12 @@ class ParallelLearner:
 
     def h2(self, params: Params, codes: dict, x: np.ndarray, seed: int) -> np.ndarray:
         """h2 decoded from the spikes for the digits ``x``, split over the workers."""
-        futures = [self._submit(block_h2, params, codes, part, self.config, seed + k,
+        futures = [self.submit(block_h2, params, codes, part, self.config, seed + k,
                                 self.net_seed)
                    for k, part in enumerate(self._split(x))]
-        return np.concatenate(self._gather(futures))
+        return np.concatenate(self.gather(futures))
 
-    def _gather(self, futures: list) -> list:
+    def gather(self, futures: list) -> list:
         """The tasks' results. A Ctrl-C from a terminal reaches a local cluster's workers too
         (one process group) and kills the binaries they run: their tasks then fail with
         Brian2's "Project run failed", which is the user's interrupt, not a fault

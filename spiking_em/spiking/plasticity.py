@@ -146,12 +146,17 @@ class TeachingConfig:
         alone the plastic synapses learn (and at whose spikes alone they do not transmit);
         False compiles the earlier design, one synaptic pathway that transmits, counts and
         learns at every spike (same numbers, dearer events: the speed benchmark's baseline).
+    pixel_off : X gets OFF neurons beside its ON neurons (one per pixel, synapses carrying
+        -W), which fire only the sample's pixel baseline (``SampleConfig.baseline_x``, see
+        :mod:`spiking_em.spiking.replay`): noise on every pixel, black ones included. They
+        add n_x neurons and n_x n_h1 synapses, and fire nothing when the baseline is 0.
     """
 
     tau_teach_ms: float = 400.0
     tau_v_ms: float = 10.0
     bias_rate_hz: float = 100.0
     learn_event: bool = True
+    pixel_off: bool = False
 
     def __post_init__(self):
         for name in ("tau_teach_ms", "tau_v_ms", "bias_rate_hz"):

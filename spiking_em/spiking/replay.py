@@ -52,7 +52,7 @@ Poisson sample: X has one polarity, whose floor would not cancel.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from spiking_em.spiking.equations import AT_RESET, at_slot
 from spiking_em.validation import check_nonnegative, check_positive, check_positive_int
@@ -140,6 +140,10 @@ class SampleConfig:
         their centre: a thin sample without a floor leaves most units at their centre and
         gives a few a whole spike (dropout-like noise), one with a floor jitters every unit
         (module docstring).
+    baseline_x : the pixels' baseline in the sample, in pixel values (a fraction of a white
+        pixel's rate): each pixel's ON and OFF neuron add ``rate_x * gain * baseline_x`` to
+        their rates, so that every pixel's sample is noisy, black ones included (0: X's
+        plain Poisson sample; > 0 needs a network with ``TeachingConfig(pixel_off=True)``).
     """
 
     slots: int = 10
@@ -148,9 +152,11 @@ class SampleConfig:
     rate_h2: float = 1.0
     floor_h1: float = 0.0
     floor_h2: float = 0.0
+    baseline_x: float = 0.0
 
     def __post_init__(self):
         check_positive_int("sample slots", self.slots)
+        check_nonnegative("sample baseline_x", self.baseline_x)
         for name in ("rate_x", "rate_h1", "rate_h2"):
             check_positive(f"sample {name}", getattr(self, name))
         for name in ("floor_h1", "floor_h2"):
@@ -165,8 +171,8 @@ class SampleConfig:
 
     def floor_probability(self, area: str) -> float:
         """Chance of a floor spike per sample slot for each neuron of ``area``: its floor
-        spread over the sample's slots (0 for X: its pixels have one polarity, and a floor
-        would not cancel)."""
+        spread over the sample's slots (0 for X: its pixels are Poisson already, and their
+        noise on black pixels is the baseline, ``baseline_x``)."""
         floor = 0.0 if area == "X" else getattr(self, f"floor_{SOURCE_KIND[area]}")
         return floor / self.slots
 
@@ -190,3 +196,13 @@ class SampleConfig:
         (``simulations/spiking_denoising.py`` part 3, figures/spiking_denoising.json)."""
         return cls(slots=10, rate_x=0.0123, rate_h1=0.130, rate_h2=0.226, floor_h1=0.5,
                    floor_h2=0.5)
+
+    def with_pixel_baseline(self, baseline: float, mean_pixel: float) -> SampleConfig:
+        """This sample with the pixels' baseline ``baseline`` and x's rate factor raised by
+        (m + 2 b) / m, so that the corruption's variance averaged over pixels of mean value
+        m = ``mean_pixel`` stays this sample's: (v + 2 b) / (rho' gain T) against
+        v / (rho gain T). The same size of corruption, spread over every pixel."""
+        check_positive("mean_pixel", mean_pixel)
+        check_nonnegative("baseline", baseline)
+        return replace(self, baseline_x=float(baseline),
+                       rate_x=self.rate_x * (mean_pixel + 2 * baseline) / mean_pixel)

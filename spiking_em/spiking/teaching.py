@@ -81,6 +81,9 @@ class SpikingTrainConfig:
         if self.window_slots > self.ff_slots:
             raise ValueError(f"the feed-forward sweep (ff_slots, --ff-slots) must hold the "
                              f"{self.window_slots}-slot counting window, got {self.ff_slots}")
+        if self.sample.baseline_x > 0 and not self.teaching.pixel_off:
+            raise ValueError(f"a pixel baseline (sample baseline_x {self.sample.baseline_x:g}) "
+                             "is fired by X's OFF neurons; use TeachingConfig(pixel_off=True)")
         if self.slots_per_digit >= self.network.n_slots:
             raise ValueError(f"a digit needs {self.slots_per_digit} slots; build the network "
                              f"with n_slots > {self.slots_per_digit}")

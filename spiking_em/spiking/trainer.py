@@ -284,14 +284,15 @@ def check_resumable(meta: dict, path: Path, config, seed, dataset_name, blocks=N
                          f"{meta.get('seed')}; resume with the same ones")
     saved = dict(meta.get("config") or {})
     saved.setdefault("variant", "spiking")   # checkpoints written before the option existed
-    if "sample" in saved:                     # ... and before the sample's floor
-        saved["sample"] = {"floor_h1": 0.0, "floor_h2": 0.0, **saved["sample"]}
+    if "sample" in saved:                     # ... and before the sample's floor and baseline
+        saved["sample"] = {"floor_h1": 0.0, "floor_h2": 0.0, "baseline_x": 0.0,
+                           **saved["sample"]}
     if "teaching" in saved:                   # ... and before the learn event (same numbers)
-        saved["teaching"] = {"learn_event": True, **saved["teaching"]}
+        saved["teaching"] = {"learn_event": True, "pixel_off": False, **saved["teaching"]}
     if saved != _roundtrip(config.as_dict()):
         raise ValueError(f"{path} was written with other spiking settings (--eta, --neurons, "
                          "--coarse, --teach-slots, --ff-slots, --sample-slots, --sample-rate, "
-                         "--sample-floor or "
+                         "--sample-floor, --sample-baseline or "
                          "--digits-per-run); resume with the same ones")
 
 

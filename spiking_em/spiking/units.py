@@ -44,6 +44,14 @@ n_spikes : 1                             # spikes in this run (counted by the re
 """
 #: dark pixels (most of a digit) skip the random draw
 POISSON_THRESHOLD = "r_d > 0 * Hz and (rand() + phase) % 1.0 < r_d * dt"
+#: a visible area with OFF neurons (``TeachingConfig.pixel_off``): ON neurons fire at the
+#: pixel's rate, OFF neurons at none, and in sample slots both add the baseline's rate
+POISSON_OFF_EQS = """
+on : 1 (constant)                        # 1: ON neuron (the pixel's rate), 0: OFF neuron
+r_base : Hz (constant)                   # the sample's baseline rate, rho gain b
+r_x = r_d * on + r_base * g_sample_n : Hz   # this neuron's rate
+"""
+POISSON_OFF_THRESHOLD = "r_x > 0 * Hz and (rand() + phase) % 1.0 < r_x * dt"
 SPIKE_COUNT = "n_spikes += 1"
 LIF_NEURON_EQS = """
 dv/dt = (I - v) / tau_m : 1 (unless refractory)   # membrane (threshold 1, reset by subtraction)
@@ -152,9 +160,17 @@ class LIFUnits:
         return config.dendrite_dt_ms
 
     def input_group(self, n: int, namespace: dict, *, replay: bool = False,
-                    learn_event: bool = True) -> b2.NeuronGroup:
-        return _spiking_group(n, POISSON_NEURON_EQS, POISSON_THRESHOLD, SPIKE_COUNT,
-                              "X_neurons", namespace, replay=replay, learn_event=learn_event)
+                    learn_event: bool = True, off: bool = False) -> b2.NeuronGroup:
+        """The visible area's Poisson neurons; with ``off`` (a replaying area only) the first
+        half are ON neurons and the second half OFF neurons that fire the sample's
+        baseline."""
+        if off and not replay:
+            raise ValueError("OFF pixel neurons carry the sample's baseline: only a "
+                             "learning network's replaying X has them")
+        eqs = POISSON_NEURON_EQS + (POISSON_OFF_EQS if off else "")
+        return _spiking_group(n, eqs, POISSON_OFF_THRESHOLD if off else POISSON_THRESHOLD,
+                              SPIKE_COUNT, "X_neurons", namespace, replay=replay,
+                              learn_event=learn_event)
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
                     config, *, replay: bool = False, learn_event: bool = True) -> b2.NeuronGroup:
@@ -209,7 +225,9 @@ class RateUnits:
         return config.rate_dt_ms
 
     def input_group(self, n: int, namespace: dict, *, replay: bool = False,
-                    learn_event: bool = True) -> b2.NeuronGroup:
+                    learn_event: bool = True, off: bool = False) -> b2.NeuronGroup:
+        if off:
+            raise ValueError("rate units do not learn: they have no OFF pixel neurons")
         return b2.NeuronGroup(n, RATE_INPUT_EQS, namespace=namespace, name="X_neurons")
 
     def coded_group(self, area: str, n: int, signed: bool, namespace: dict,
