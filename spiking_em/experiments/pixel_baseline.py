@@ -195,7 +195,7 @@ def plot_rows(rows: dict, title: str, path, curves: dict | None = None) -> None:
                 axes[3].plot(seen, parzen, "o-", label=label)
             axes[3].set_xlabel("examples seen (digits)")
             axes[3].set_title("Parzen LL of GENERATE (nats)")
-            axes[3].legend(fontsize=7)
+            axes[3].legend(fontsize=7, loc="center right")
         axes[0].bar(x - 0.2, [rows[k]["parzen_generate"] for k in names], 0.4, label="GENERATE")
         axes[0].bar(x + 0.2, [rows[k]["parzen_ancestral"] for k in names], 0.4,
                     label="ancestral")
