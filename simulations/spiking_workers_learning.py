@@ -102,11 +102,13 @@ def _main(argv) -> int:
                 if cluster is not None:
                     cluster.close()
         evaluation = out / "evaluation.json"
-        if not evaluation.exists():
-            say(f"{workers} worker(s): evaluating (GENERATE {eval_config.n_samples} samples, "
-                "Parzen, in-painting)")
+        done = model.meta["spiking"]["presentations"]
+        if not evaluation.exists() or json.loads(evaluation.read_text()).get(
+                "presentations") != done:   # none yet, or one of a shorter run
+            say(f"{workers} worker(s): evaluating at {done} digits (GENERATE "
+                f"{eval_config.n_samples} samples, Parzen, in-painting)")
             metrics, _ = evaluate_model(model, dataset, seed=args.seed, config=eval_config)
-            atomic.write_json(evaluation, fs.headline(metrics))
+            atomic.write_json(evaluation, {**fs.headline(metrics), "presentations": done})
         spiking = model.meta["spiking"]
         results[str(workers)] = {
             "evaluation": json.loads(evaluation.read_text()),
