@@ -14,7 +14,6 @@ Writes figures/pixel_baseline.{json,png}.
 """
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -51,7 +50,7 @@ def main(argv=None) -> int:
     dataset = data.load("mnist", args.data_dir)
     runs = Path(args.runs_dir)
     start_dir = runs / "start"
-    kept_initial_model(start_dir, (784, 1000, 100), dataset.train, seed=args.seed)
+    start = kept_initial_model(start_dir, (784, 1000, 100), dataset.train, seed=args.seed)
     sequence_file = runs / "sequence.npy"
     if not sequence_file.exists():
         np.save(sequence_file, fs.digit_sequence(dataset.train, args.presentations, args.seed))
@@ -70,8 +69,7 @@ def main(argv=None) -> int:
     rows = run_sweep(tasks, runs / "sweep", scheduler=args.scheduler, n_workers=args.workers,
                      say=say)
     rows = {name: rows[name] for name in corruptions}
-    reference = _spiking_reference(Path(args.at_scale_dir), args.presentations, start_dir,
-                                   sequence)
+    reference = pb.long_run_spiking(args.at_scale_dir, args.presentations, start, sequence)
     results = {"settings": {"presentations": args.presentations, "seed": args.seed,
                             "learning_rate": at_scale.NUMPY_LEARNING_RATE,
                             "learner": "numpy batch 1, paper preset's h1/h2 corruptions",
@@ -95,23 +93,6 @@ def main(argv=None) -> int:
 def _refuse(message: str) -> int:
     print(f"pixel_baseline.py: error: {message}", file=sys.stderr)
     return 2
-
-
-def _spiking_reference(at_scale_dir: Path, n: int, start_dir: Path, sequence):
-    """The long run's spiking model at ``n`` digits (same start, same digits), if there."""
-    from spiking_em.experiments import pixel_baseline as pb
-    from spiking_em.model.trained import TrainedModel
-    snap = at_scale_dir / "spiking" / f"at-{n}"
-    if not (snap / "evaluation.json").exists():
-        return None
-    model, start = TrainedModel.load(snap), TrainedModel.load(start_dir)
-    if not all((a == b).all() for a, b in zip(start.params.as_dict().values(),
-                                             TrainedModel.load(at_scale_dir / "start")
-                                             .params.as_dict().values(), strict=True)):
-        return None
-    return {"run_dir": str(snap), **json.loads((snap / "evaluation.json").read_text()),
-            "never_on_f1_weight_change": pb.never_on_weight_change(model.params, start.params,
-                                                                   sequence)}
 
 
 def _plot(results: dict, path: Path) -> None:

@@ -231,29 +231,10 @@ def _checkpoint(snap: Path, start, x_train, seed: int, at_scale_dir: Path) -> di
            "valid_reconstruction": meta["history"][-1]["valid_reconstruction"]}
     numpy_eval = at_scale_dir / "numpy" / f"at-{n}" / "evaluation.json"
     return {"presentations": n, "spiking_baseline": row,
-            "spiking_plain_long_run": _long_run(at_scale_dir, n, start, sequence),
+            "spiking_plain_long_run": pb.long_run_spiking(at_scale_dir, n, start, sequence),
             "numpy_long_run": (json.loads(numpy_eval.read_text()) if numpy_eval.exists()
                                else None),
             "corruption_from_spikes": json.loads((snap / "corruption.json").read_text())}
-
-
-def _long_run(at_scale_dir: Path, n: int, start, sequence):
-    """The long run's spiking model at ``n`` digits (same start model), if there."""
-    import numpy as np
-
-    from spiking_em.experiments import pixel_baseline as pb
-    from spiking_em.model.trained import TrainedModel
-    snap = at_scale_dir / "spiking" / f"at-{n}"
-    if not (snap / "evaluation.json").exists():
-        return None
-    other = TrainedModel.load(at_scale_dir / "start")
-    if any(not np.array_equal(a, other.params.as_dict()[k])
-           for k, a in start.params.as_dict().items()):
-        return None
-    model = TrainedModel.load(snap)
-    return {"run_dir": str(snap), **json.loads((snap / "evaluation.json").read_text()),
-            "never_on_f1_weight_change": pb.never_on_weight_change(model.params, start.params,
-                                                                   sequence)}
 
 
 def _rate_twin(path: Path, n: int):

@@ -78,6 +78,28 @@ def never_on_weight_change(params, start_params, x: np.ndarray) -> float:
     return float(dw[never].mean()) if never.any() else float("nan")
 
 
+def long_run_spiking(at_scale_dir, n: int, start, sequence: np.ndarray) -> dict | None:
+    """The long run's (``simulations/spiking_at_scale.py``) spiking model at ``n`` digits: its
+    evaluation row and how far its f1 weights from pixels black in all of ``sequence`` moved
+    from ``start`` (a :class:`TrainedModel`); None if the run has no evaluated model there or
+    started from another model."""
+    import json
+
+    from spiking_em.model.trained import TrainedModel
+    at_scale_dir = Path(at_scale_dir)
+    snap = at_scale_dir / "spiking" / f"at-{n}"
+    if not (snap / "evaluation.json").exists():
+        return None
+    other = TrainedModel.load(at_scale_dir / "start")
+    if any(not np.array_equal(a, other.params.as_dict()[k])
+           for k, a in start.params.as_dict().items()):
+        return None
+    model = TrainedModel.load(snap)
+    return {"run_dir": str(snap), **json.loads((snap / "evaluation.json").read_text()),
+            "never_on_f1_weight_change": never_on_weight_change(model.params, start.params,
+                                                                sequence)}
+
+
 def run_setting(name: str, corruption: dict, *, start_dir: str, sequence_file: str,
                 data_dir: str | None, out_dir: str, seed: int, learning_rate: float) -> dict:
     """One sweep task: the numpy learner on the sequence with ``corruption`` (a
