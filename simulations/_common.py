@@ -96,3 +96,22 @@ def backend_figure_main(doc: str, name: str, results_fn, plot_fn, summary_fn, ar
         print(summary_fn(r))
     print(f"wrote {out / (name + '.png')} and .json")
     return 0
+
+
+def run_resumable(run, args) -> int:
+    """``run(args)``, a script's work that keeps a spiking checkpoint: a Ctrl-C ends it with
+    one line and exit code 130 (the checkpoint kept, the same command resumes)."""
+    import sys
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("interrupted: the spiking checkpoint is kept; run the same command to resume",
+              file=sys.stderr)
+        return 130
+
+
+def refuse(script: str, message: str):
+    """End ``script`` before any work: one line on stderr naming what to fix, exit code 2."""
+    import sys
+    print(f"{script}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)

@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from pathlib import Path
 
-from _common import FIGURES, parse_sweep_args, sweep_args
+from _common import FIGURES, parse_sweep_args, refuse, run_resumable, sweep_args
 
 DATASET_NAME = "mnist-sequence"
 
@@ -53,17 +52,11 @@ def main(argv=None) -> int:
     sweep_args(parser)
     args = parse_sweep_args(parser, argv)
     args.workers = args.workers or 2
-    try:
-        return _run(args)
-    except KeyboardInterrupt:
-        print("interrupted: the spiking checkpoint is kept; run the same command to resume",
-              file=sys.stderr)
-        return 130
+    return run_resumable(_run, args)
 
 
 def _refuse(message: str) -> None:
-    print(f"spiking_at_scale.py: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    refuse("spiking_at_scale.py", message)
 
 
 def _run(args) -> int:

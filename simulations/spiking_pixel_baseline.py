@@ -25,13 +25,10 @@ Writes figures/spiking_pixel_baseline.{json,png}.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
-from _common import FIGURES, parse_sweep_args, sweep_args
-
-DATASET_NAME = "mnist-sequence"
+from _common import FIGURES, parse_sweep_args, refuse, run_resumable, sweep_args
 
 
 def main(argv=None) -> int:
@@ -56,38 +53,25 @@ def main(argv=None) -> int:
         _refuse(f"--presentations must be between 100 and 50000, got {args.presentations}")
     if args.baseline is not None and not 0 < args.baseline <= 1:
         _refuse(f"--baseline must be in (0, 1] (pixel values), got {args.baseline}")
-    try:
-        return _run(args)
-    except KeyboardInterrupt:
-        print("interrupted: the spiking checkpoint is kept; run the same command to resume",
-              file=sys.stderr)
-        return 130
+    return run_resumable(_run, args)
 
 
 def _refuse(message: str) -> None:
-    print(f"spiking_pixel_baseline.py: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    refuse("spiking_pixel_baseline.py", message)
 
 
 def _run(args) -> int:
     import numpy as np
 
-    from spiking_em import atomic, data
+    from spiking_em import data
     from spiking_em.experiments import at_scale
     from spiking_em.experiments import from_scratch as fs
+    from spiking_em.experiments import long_run_variant as variant
     from spiking_em.experiments import pixel_baseline as pb
     from spiking_em.experiments.plotting import write_json
-    from spiking_em.model import checkpoint
     from spiking_em.model.start import kept_initial_model
-    from spiking_em.model.trained import TrainedModel
     from spiking_em.spiking.replay import SampleConfig
     from spiking_em.spiking.teaching import codes_for
-    from spiking_em.spiking.trainer import (
-        CHECKPOINT_FILE,
-        check_resumable,
-        progress_lines,
-        train_spiking,
-    )
     t0 = time.perf_counter()
     say = lambda m: print(f"[{time.perf_counter() - t0:7.1f} s] {m}", flush=True)  # noqa: E731
 
@@ -99,58 +83,30 @@ def _run(args) -> int:
     baseline = pb.SPIKING_BASELINE if args.baseline is None else args.baseline
     config = pb.spiking_config(baseline, mean_pixel)
     runs = Path(args.runs_dir)
-    out_dir = runs / "spiking"
-    own = out_dir / CHECKPOINT_FILE
-    if own.exists():
-        try:
-            check_resumable(checkpoint.load(own)[1], own, config, args.seed, DATASET_NAME,
-                            args.workers)
-        except (ValueError, checkpoint.CorruptFileError) as exc:
-            _refuse(f"{exc} (or another --runs-dir)")
+    try:
+        variant.check_own_checkpoint(runs, config, args.seed, args.workers)
+    except ValueError as exc:
+        _refuse(f"{exc} (or another --runs-dir)")
     start = kept_initial_model(runs / "start", (784, 1000, 100), dataset.train, seed=args.seed)
-    x_valid = dataset.valid[:1000]
     say(f"pixel baseline {baseline:g} (x's rate factor {config.sample.rate_x:.4f}, mean pixel "
         f"{mean_pixel:.4f}); {args.presentations} digits")
 
-    # Run: learning, the corruption from spikes, the evaluation (kept per count in at-N/)
-    from spiking_em.spiking.parallel import ParallelLearner, open_client
-    snap = runs / f"at-{args.presentations}"
-    corruption_file = snap / "corruption.json"
-    client = cluster = None
-    try:
-        if not (snap / TrainedModel.FILE).exists() or not corruption_file.exists():
-            client, cluster, where = open_client(args.workers, args.scheduler)
-            say(f"spiking learner on {where}")
-            learner = ParallelLearner(client, config, args.workers, net_seed=args.seed)
-        if not (snap / TrainedModel.FILE).exists():
-            model = train_spiking(sequence, x_valid, start, config,
-                                  n_presentations=args.presentations, seed=args.seed,
-                                  out_dir=out_dir, resume=own.exists(), shuffle=False,
-                                  dataset_name=DATASET_NAME, eval_every=10, parallel=learner,
-                                  on_run=progress_lines("spiking", args.presentations))
-            model.save(snap)
-        model = TrainedModel.load(snap)
-        if not corruption_file.exists():
-            say("the corruption read from spikes, plain sample and baseline (weights frozen)")
-            params = model.params.astype(np.float64)
-            codes = codes_for(params, model.prior, dataset.train[:config.n_reference], config)
-            plain = SampleConfig.paper_noise_floor()   # the long run's sample
-            future = learner.submit(pb.spike_corruption, params, codes, dataset.valid[1000:1102],
-                                    config, [plain, config.sample], args.seed, args.seed)
-            (points,) = learner.gather([future])
-            atomic.write_json(corruption_file, {"plain": points[0], "baseline": points[1]})
-    finally:
-        if client is not None:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    if not (snap / "evaluation.json").exists():
-        say(f"evaluating (GENERATE {at_scale.EVAL_CONFIG.n_samples} samples, Parzen, Fréchet, "
-            "in-painting)")
-        from spiking_em.evaluation.classifier import mnist_classifier
-        row, _ = at_scale.evaluate_snapshot(model, dataset, mnist_classifier(dataset),
-                                            at_scale.EVAL_CONFIG, seed=args.seed)
-        atomic.write_json(snap / "evaluation.json", row)
+    # Run: learning and the corruption from spikes (one cluster), the evaluation; kept in at-N/
+    def corruption(learner, model):
+        say("the corruption read from spikes, plain sample and baseline (weights frozen)")
+        params = model.params.astype(np.float64)
+        codes = codes_for(params, model.prior, dataset.train[:config.n_reference], config)
+        plain = SampleConfig.paper_noise_floor()   # the long run's sample
+        future = learner.submit(pb.spike_corruption, params, codes, dataset.valid[1000:1102],
+                                config, [plain, config.sample], args.seed, args.seed)
+        (points,) = learner.gather([future])
+        return {"plain": points[0], "baseline": points[1]}
+
+    model = variant.learn_to(runs, args.presentations, config, sequence, dataset.valid[:1000],
+                             start, seed=args.seed, workers=args.workers,
+                             scheduler=args.scheduler, say=say,
+                             measure=("corruption.json", corruption))
+    variant.evaluated(runs, args.presentations, model, dataset, seed=args.seed, say=say)
     twin = _rate_twin(Path(args.rate_twin), args.presentations)
     checkpoints = [_checkpoint(d, start, dataset.train, args.seed, Path(args.at_scale_dir))
                    for d in sorted(runs.glob("at-*"), key=lambda d: int(d.name[3:]))
@@ -216,19 +172,15 @@ def _checkpoint(snap: Path, start, x_train, seed: int, at_scale_dir: Path) -> di
     """One count's row: the baseline learner's evaluation and corruption, beside the long
     run's spiking and numpy models at the same count (if there)."""
     from spiking_em.experiments import from_scratch as fs
+    from spiking_em.experiments import long_run_variant as variant
     from spiking_em.experiments import pixel_baseline as pb
     from spiking_em.model.trained import TrainedModel
-    model = TrainedModel.load(snap)
-    meta = model.meta["spiking"]
-    n = meta["presentations"]
+    n = int(snap.name[3:])
     sequence = fs.digit_sequence(x_train, n, seed)
-    row = {**json.loads((snap / "evaluation.json").read_text()),
-           "never_on_f1_weight_change": pb.never_on_weight_change(model.params, start.params,
-                                                                  sequence),
-           "presentations": n, "distinct_digits": meta["distinct_digits"],
-           "repeats": meta["repeats"],
-           "presentations_per_minute": 60 * n / meta["wall_s"],
-           "valid_reconstruction": meta["history"][-1]["valid_reconstruction"]}
+    row = {**variant.learner_row(snap.parent, n),
+           "never_on_f1_weight_change": pb.never_on_weight_change(
+               TrainedModel.load(snap).params, start.params, sequence)}
+    row.pop("run_dir")
     numpy_eval = at_scale_dir / "numpy" / f"at-{n}" / "evaluation.json"
     return {"presentations": n, "spiking_baseline": row,
             "spiking_plain_long_run": pb.long_run_spiking(at_scale_dir, n, start, sequence),

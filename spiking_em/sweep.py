@@ -52,6 +52,17 @@ def finished(results_dir, runs: list[Run]) -> dict[str, dict]:
     return done
 
 
+def distributed_logs_follow_root() -> None:
+    """Set the ``distributed`` logger to the root logger's level. Importing distributed sets
+    it to INFO, so the scheduler and client that run in this process would report every
+    connection, and on a Ctrl-C every closed comm with its traceback; the CLI shows them
+    with --verbose only (its root level is INFO then, else WARNING)."""
+    import logging
+
+    import distributed  # noqa: F401  (its import sets the level this replaces)
+    logging.getLogger("distributed").setLevel(logging.getLogger().getEffectiveLevel())
+
+
 def local_cluster(n_workers: int):
     """A local Dask cluster of ``n_workers`` single-threaded worker processes, each preloaded
     with :mod:`spiking_em.local_worker`. The workers log only critical events: a task's
@@ -132,6 +143,7 @@ def run_sweep(runs: list[Run], results_dir, *, scheduler: str | None = None,
     if not pending:
         return results
     from dask.distributed import Client, as_completed
+    distributed_logs_follow_root()
     if scheduler is None:
         workers = n_workers or min(os.cpu_count() or 1, len(pending))
         cluster = local_cluster(workers)

@@ -258,15 +258,17 @@ def _floor_targets(summary: dict) -> dict:
             - summary["spiking_weak_noise"]["parzen_generate"]}
 
 
-def merge_into_denoising(path, summary: dict, targets_met: dict, settings: dict) -> None:
-    """Write ``from_scratch`` (and its targets and settings) into the denoising results file,
-    keeping everything else it holds."""
+def merge_into_denoising(path, summary: dict, targets_met: dict, settings: dict,
+                         key: str = "from_scratch") -> None:
+    """Write ``key`` (a ``from_scratch...`` comparison) and its targets and settings
+    (``key_targets``, ``key_settings``) into the denoising results file, keeping everything
+    else it holds."""
     import json
 
     from spiking_em import atomic
     path = Path(path)
     results = json.loads(path.read_text()) if path.exists() else {}
-    results["from_scratch"] = summary
-    results["from_scratch_targets"] = targets_met
-    results["from_scratch_settings"] = settings
+    results[key] = summary
+    results[f"{key}_targets"] = targets_met
+    results[f"{key}_settings"] = settings
     atomic.write_json(path, results)

@@ -157,8 +157,9 @@ def open_client(workers: int | None, scheduler: str | None):
     cluster or None, description)."""
     from dask.distributed import Client
 
-    from spiking_em.sweep import check_options, local_cluster
+    from spiking_em.sweep import check_options, distributed_logs_follow_root, local_cluster
     check_options(scheduler, workers)
+    distributed_logs_follow_root()
     if scheduler is not None:
         return Client(scheduler, timeout="20s"), None, f"the scheduler at {scheduler}"
     n = workers or 1
