@@ -56,7 +56,8 @@ def main(argv=None) -> int:
     model = model_for_figures(args.run_dir, args.quick, out)
     dataset = dataset_for(model, args.data_dir)
     variant = {"lif": "spiking", "poisson": "stochastic"}[args.neurons]
-    config = SpikingTrainConfig(network=NetworkConfig(n_slots=161), variant=variant) \
+    # --quick: 4 digits a binary run (the test suite's learning network)
+    config = SpikingTrainConfig(network=NetworkConfig(n_slots=189), variant=variant) \
         if args.quick else SpikingTrainConfig(variant=variant)
     n_digits = 8 if args.quick else args.n_digits
     results = {"settings": {"spiking": config.as_dict(), "seed": args.seed,

@@ -59,12 +59,46 @@ def small_model(glyphs, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def learning_model(glyphs, tmp_path_factory):
-    """A 784-48-12 model trained for 6 epochs on glyphs: the spiking learners' tiny model."""
+def learning_run(glyphs, tmp_path_factory):
+    """The run folder of a 784-48-12 model trained for 6 epochs on glyphs (``--run-dir``)."""
     from spiking_em.model.training import train
-    return train(glyphs.train[:2000], glyphs.valid, TrainConfig.paper(
+    out = tmp_path_factory.mktemp("tiny")
+    train(glyphs.train[:2000], glyphs.valid, TrainConfig.paper(
         n_hidden1=48, n_hidden2=12, epochs=6, optimizer="adam", learning_rate=1e-3,
-        batch_size=50), seed=0, out_dir=tmp_path_factory.mktemp("tiny"), dataset_name="glyphs")
+        batch_size=50), seed=0, out_dir=out, dataset_name="glyphs")
+    return out
+
+
+@pytest.fixture(scope="session")
+def learning_model(learning_run):
+    """The spiking learners' tiny model (784-48-12), from ``learning_run``."""
+    from spiking_em.model.trained import TrainedModel
+    return TrainedModel.load(learning_run)
+
+
+SAMPLING = dict(n_hidden1=256, n_hidden2=32, epochs=20, optimizer="adam", learning_rate=3e-4,
+                batch_size=50)
+
+
+@pytest.fixture(scope="session")
+def sampling_run(glyphs, tmp_path_factory):
+    """The run folder of a 784-256-32 glyph model whose own GENERATE covers most classes
+    (~20 s of training; ``--run-dir`` for the scripts).
+
+    The 784-128-16 ``small_model`` cannot serve the sampling tests: its h2 units saturate at 0
+    or 1 for every digit, so its prior is a point and its GENERATE one image."""
+    from spiking_em.model.training import train
+    out = tmp_path_factory.mktemp("sampling_model")
+    train(glyphs.train, glyphs.valid, TrainConfig.paper(**SAMPLING), seed=0, out_dir=out,
+          dataset_name="glyphs")
+    return out
+
+
+@pytest.fixture(scope="session")
+def sampling_model(sampling_run):
+    """The model in ``sampling_run``."""
+    from spiking_em.model.trained import TrainedModel
+    return TrainedModel.load(sampling_run)
 
 
 @pytest.fixture

@@ -74,3 +74,63 @@ def test_ctrl_c_that_kills_the_child_is_an_interrupt_not_a_failure():
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and out.strip() == "interrupted", (out, err)
     assert "Traceback" not in err, err
+
+
+# one process builds the tiny network, holds its folder, and waits for "done" before exiting
+_BUILD_AND_HOLD = """
+import logging, sys, time
+from pathlib import Path
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+import brian2 as b2
+from spiking_em.spiking import device
+device.activate_standalone(0)
+group = b2.NeuronGroup(3, "dv/dt = (1.2 - v) / (10*ms) : 1", threshold="v > 1", reset="v = 0",
+                       name="g")
+spikes = b2.SpikeMonitor(group, name="s")
+b2.Network(group, spikes).run(50 * b2.ms, namespace={})
+directory = device.build_dir("shared_net")
+print("compile_s", device.build(directory), flush=True)
+device.run(directory, {})
+print("spikes", list(spikes.t_[:]), flush=True)
+while not Path(sys.argv[1]).exists():
+    time.sleep(0.1)
+"""
+
+
+@pytest.mark.standalone
+def test_a_second_process_starts_from_the_first_ones_compiled_copy(tmp_path):
+    """Two processes build the same network at once (Dask workers, xdist workers): the second
+    waits for the first one's compilation, copies it into its own folder (name~2) and
+    recompiles no object file; its binary runs the same simulation."""
+    import os
+    import subprocess
+    import sys
+    import time
+    env = dict(os.environ, SPIKING_EM_BRIAN2_CACHE=str(tmp_path / "cache"),
+               SPIKING_EM_COMPILE_JOBS="1")
+    done = tmp_path / "done"
+    first = subprocess.Popen([sys.executable, "-c", _BUILD_AND_HOLD, str(done)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cache = tmp_path / "cache"
+    deadline = time.monotonic() + 120
+    while (not (cache / "shared_net" / device.BUILDING_MARK).exists() and first.poll() is None
+           and time.monotonic() < deadline):
+        time.sleep(0.05)
+    assert (cache / "shared_net" / device.BUILDING_MARK).exists(), "the first never compiled"
+    (tmp_path / "go").touch()   # the second exits when it has run
+    second = subprocess.run([sys.executable, "-c", _BUILD_AND_HOLD, str(tmp_path / "go")],
+                            env=env, capture_output=True, text=True, timeout=300)
+    done.touch()
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, (err, second.stderr)
+    assert "waiting for" in second.stderr and "compiled copy in shared_net" in second.stderr
+    assert (cache / "shared_net~2" / device.BUILT_MARK).exists()
+    spikes = [ln for ln in out.splitlines() if ln.startswith("spikes")]
+    assert spikes and spikes == [ln for ln in second.stdout.splitlines()
+                                 if ln.startswith("spikes")]
+    objects = sorted(p.relative_to(cache / "shared_net") for p in (cache / "shared_net")
+                     .rglob("*.o"))
+    assert objects
+    recompiled = [str(p) for p in objects if (cache / "shared_net~2" / p).stat().st_mtime
+                  != (cache / "shared_net" / p).stat().st_mtime]
+    assert not recompiled, recompiled

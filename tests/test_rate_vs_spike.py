@@ -1,7 +1,8 @@
 """The LIF and stochastic networks against numpy on a small trained model, read from spikes.
 
-One comparison (a 784-256-32 glyph model, 12 test digits, 60 samples, both spiking unit
-models; two compilations) feeds every test here. Tolerances are set from what a working network
+One comparison (conftest's 784-256-32 ``sampling_model``, 12 test digits, 60 samples, both
+spiking unit models; two compilations, which ``rate_vs_spike.py --quick`` in
+test_simulations.py shares) feeds every test here. Tolerances are set from what a working network
 gives with a wide margin, and each one fails for a network that is broken in the way named beside it.
 """
 from __future__ import annotations
@@ -12,22 +13,6 @@ import pytest
 from spiking_em.evaluation.metrics import class_coverage, nearest_distances
 
 pytestmark = [pytest.mark.standalone, pytest.mark.slow]
-
-
-SAMPLING = dict(n_hidden1=256, n_hidden2=32, epochs=20, optimizer="adam", learning_rate=3e-4,
-                batch_size=50)
-
-
-@pytest.fixture(scope="module")
-def sampling_model(glyphs, tmp_path_factory):
-    """A 784-256-32 glyph model whose own GENERATE covers most classes (~20 s of training).
-
-    The 784-128-16 ``small_model`` of the other tests cannot serve here: its h2 units saturate
-    at 0 or 1 for every digit, so its prior is a point and its GENERATE one image."""
-    from spiking_em.model.config import TrainConfig
-    from spiking_em.model.training import train
-    return train(glyphs.train, glyphs.valid, TrainConfig.paper(**SAMPLING), seed=0,
-                 out_dir=tmp_path_factory.mktemp("sampling_model"), dataset_name="glyphs")
 
 
 @pytest.fixture(scope="module")

@@ -59,9 +59,11 @@ def test_stdp_sgd_quick_brian2(tmp_path, brian2_reset):
 
 @pytest.mark.standalone
 @pytest.mark.slow
-def test_rate_vs_spike_quick(tmp_path):
-    # the rate twin has its own tests (test_spiking_rate_network.py): two networks here
+def test_rate_vs_spike_quick(tmp_path, sampling_run):
+    # the rate twin has its own tests (test_spiking_rate_network.py): two networks here, the
+    # ones test_rate_vs_spike.py compiles for the same model (a compiled copy when it has)
     assert load("rate_vs_spike").main(["--quick", "--out", str(tmp_path),
+                                       "--run-dir", str(sampling_run),
                                        "--variants", "spiking", "stochastic"]) == 0
     payload = json.loads((tmp_path / "rate_vs_spike.json").read_text())
     assert finite_numbers(payload)
@@ -75,8 +77,10 @@ def test_rate_vs_spike_quick(tmp_path):
 
 @pytest.mark.standalone
 @pytest.mark.slow
-def test_spiking_learning_quick(tmp_path):
-    assert load("spiking_learning").main(["--quick", "--out", str(tmp_path)]) == 0
+def test_spiking_learning_quick(tmp_path, learning_run):
+    # the learning network of test_spiking_learning.py (the same model and slots)
+    assert load("spiking_learning").main(["--quick", "--out", str(tmp_path),
+                                          "--run-dir", str(learning_run)]) == 0
     payload = json.loads((tmp_path / "spiking_learning.json").read_text())
     assert finite_numbers(payload)
     for name, m in payload["stdp_sgd"]["maps"].items():

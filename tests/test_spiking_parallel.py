@@ -19,15 +19,16 @@ from spiking_em.spiking.teaching import SpikingTrainConfig
 from spiking_em.spiking.trainer import train_spiking
 
 pytestmark = [pytest.mark.standalone, pytest.mark.slow]
-# 3 digits per block (one binary run), two blocks per round
-CONFIG = SpikingTrainConfig(network=NetworkConfig(n_slots=3 * 47 + 1), n_reference=100,
+# 4 digits per block (one binary run), two blocks per round: the learning network of
+# test_spiking_learning.py (784-48-12, 189 slots), so the workers copy a compiled one if any
+CONFIG = SpikingTrainConfig(network=NetworkConfig(n_slots=4 * 47 + 1), n_reference=100,
                             eta=3e-3)
-N = 12   # two rounds of 2 x 3 digits
+N = 16   # two rounds of 2 x 4 digits
 
 
 def test_rounds_sum_the_blocks_survive_a_lost_worker_and_resume_exactly(glyphs, tmp_path):
     from dask.distributed import Client
-    start = initial_model((784, 24, 6), glyphs.train[:100], seed=0)
+    start = initial_model((784, 48, 12), glyphs.train[:100], seed=0)
     x, xv = glyphs.train[:60], glyphs.valid[:40]
     kw = dict(seed=0, dataset_name="glyphs", n_prior=6, eval_every=1, checkpoint_every=1,
               shuffle=False)
@@ -48,7 +49,7 @@ def test_rounds_sum_the_blocks_survive_a_lost_worker_and_resume_exactly(glyphs, 
 
             lost = train_spiking(x, xv, start, CONFIG, n_presentations=N, parallel=learner,
                                  out_dir=tmp_path / "lost", on_run=kill_one_mid_round, **kw)
-            assert rounds == [6, 12]
+            assert rounds == [8, 16]
             assert lost.meta["spiking"]["parallel_blocks"] == 2
             assert lost.meta["spiking"]["distinct_digits"] == N
             assert lost.meta["spiking"]["repeats"] == 0

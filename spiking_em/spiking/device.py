@@ -5,7 +5,9 @@ Build folders live in the user cache (``$SPIKING_EM_BRIAN2_CACHE`` or
 source files, so rebuilding an unchanged network in a new process does not recompile. A
 process holds its build folder under an exclusive lock until it exits: a second process that
 builds the same network at the same time (two runs side by side, a Dask sweep) gets its own
-folder ``<name>~2``, ``<name>~3``, ... instead of overwriting the first one's binary and results.
+folder ``<name>~2``, ``<name>~3``, ... instead of overwriting the first one's binary and results;
+a fresh such folder starts from a copy of a compiled sibling (waiting for one that is being
+compiled), so N processes that build one network compile it once, not N times.
 :func:`reset` (the process is done with its networks) releases the folders.
 
 Compilation is bounded: Brian2's default ``make -j`` starts one compiler per source file at
@@ -107,18 +109,90 @@ def interruptible():
 FIRST_BUILD_TIME = "1.5-2.5 min"
 
 
+#: marks a build folder whose code compiled (removed while it rebuilds)
+BUILT_MARK = ".built"
+#: marks a build folder whose owner is compiling it now
+BUILDING_MARK = ".building"
+#: the longest a build waits for another process's build of the same network (seconds)
+SIBLING_WAIT_S = 900.0
+
+
 def build(directory: Path) -> float:
-    """Generate and compile the standalone project; returns the wall time in seconds."""
+    """Generate and compile the standalone project; returns the wall time in seconds.
+
+    A fresh folder first takes a compiled copy of the same network from a sibling folder
+    (``name~k``, another process's: a Dask worker beside another, a second run), waiting for
+    one that is compiling now; make then recompiles only the sources that differ (the copy's
+    timestamps are kept), seconds instead of minutes."""
     t0 = time.perf_counter()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if not (directory / BUILT_MARK).exists():
+        _copy_built_sibling(directory)
     jobs = compile_jobs()
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{jobs}"]
     logger.info("compiling the Brian2 network %s with %d compile job(s) (%s the first time, "
-                "seconds when unchanged)", Path(directory).name, jobs, FIRST_BUILD_TIME)
-    with interruptible():
-        b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
+                "seconds when unchanged)", directory.name, jobs, FIRST_BUILD_TIME)
+    (directory / BUILT_MARK).unlink(missing_ok=True)
+    (directory / BUILDING_MARK).touch()
+    try:
+        with interruptible():
+            b2.device.build(directory=str(directory), compile=True, run=False, debug=False)
+        (directory / BUILT_MARK).touch()
+    finally:
+        (directory / BUILDING_MARK).unlink(missing_ok=True)
     seconds = time.perf_counter() - t0
     logger.info("built %s in %.1f s", directory, seconds)
     return seconds
+
+
+def _siblings(directory: Path) -> list[Path]:
+    """The other build folders of ``directory``'s network (``name``, ``name~2``, ...)."""
+    name = directory.name.split("~")[0]
+    return [d for d in sorted(directory.parent.glob(f"{name}*"))
+            if d != directory and d.is_dir() and (d.name == name or d.name.startswith(f"{name}~"))]
+
+
+def _held(folder: Path) -> bool:
+    """Whether a living process holds ``folder``'s lock (:func:`build_dir`)."""
+    try:
+        lock = open(folder / ".lock", "a")
+    except OSError:
+        return False
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        return False
+
+
+def _copy_built_sibling(directory: Path) -> bool:
+    """Copy a sibling folder's compiled project into ``directory`` (not its results, lock or
+    marks), waiting up to :data:`SIBLING_WAIT_S` for a sibling that another process is
+    compiling now; False (nothing copied) when none is built or will be."""
+    import shutil
+    deadline = time.monotonic() + SIBLING_WAIT_S
+    announced = False
+    while True:
+        siblings = _siblings(directory)
+        built = [d for d in siblings if (d / BUILT_MARK).exists()
+                 and not (d / BUILDING_MARK).exists()]
+        if built:
+            ignore = shutil.ignore_patterns(".lock", BUILT_MARK, BUILDING_MARK, "results")
+            shutil.copytree(built[0], directory, dirs_exist_ok=True, ignore=ignore,
+                            copy_function=shutil.copy2)   # mtimes kept: make sees them built
+            logger.info("%s starts from the compiled copy in %s", directory.name,
+                        built[0].name)
+            return True
+        building = [d for d in siblings if (d / BUILDING_MARK).exists() and _held(d)]
+        if not building or time.monotonic() > deadline:
+            return False
+        if not announced:
+            logger.info("waiting for %s, which another process is compiling", building[0])
+            announced = True
+        with interruptible():
+            time.sleep(0.5)
 
 
 def run(directory: Path, run_args: dict) -> float:
