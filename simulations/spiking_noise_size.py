@@ -202,9 +202,10 @@ def _plot(checkpoints: list, path: Path) -> None:
         axes[1].set_title("Fréchet distance of GENERATE (lower is better)")
         for ax in axes:
             ax.set_xlabel("examples seen (digits, the same sequence)")
-        axes[0].legend(fontsize=7)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)
         fig.suptitle("paper-sized against weak spike noise, from the same start")
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
         atomic.save_figure(fig, path)
         plt.close(fig)
 
