@@ -90,17 +90,20 @@ spikes = b2.SpikeMonitor(group, name="s")
 b2.Network(group, spikes).run(50 * b2.ms, namespace={})
 directory = device.build_dir("shared_net")
 print("compile_s", device.build(directory), flush=True)
-device.run(directory, {})
+device.run(directory, {group.v: [0.5, 0.2, 0.0]})
 print("spikes", list(spikes.t_[:]), flush=True)
-while not Path(sys.argv[1]).exists():
-    time.sleep(0.1)
+k = 0
+while not Path(sys.argv[1]).exists():   # runs: their run-argument files come and go
+    k += 1
+    device.run(directory, {group.v: [0.01 * (k % 50), 0.3, 0.1]})
 """
 
 
 @pytest.mark.standalone
 def test_a_second_process_starts_from_the_first_ones_compiled_copy(tmp_path):
     """Two processes build the same network at once (Dask workers, xdist workers): the second
-    waits for the first one's compilation, copies it into its own folder (name~2) and
+    waits for the first one's compilation, copies it into its own folder (name~2) while the
+    first runs its binary again and again (run-argument files written and deleted) and
     recompiles no object file; its binary runs the same simulation."""
     import os
     import subprocess
@@ -134,3 +137,31 @@ def test_a_second_process_starts_from_the_first_ones_compiled_copy(tmp_path):
     recompiled = [str(p) for p in objects if (cache / "shared_net~2" / p).stat().st_mtime
                   != (cache / "shared_net" / p).stat().st_mtime]
     assert not recompiled, recompiled
+
+
+def test_the_copy_leaves_the_owners_runs_behind(tmp_path, monkeypatch):
+    """A sibling's copy takes its code and build, not its results, lock, marks or the run
+    arguments its owner writes and deletes around every run, and a file deleted while it is
+    copied is skipped (what made the first version fail in CI)."""
+    import shutil
+    sibling, fresh = tmp_path / "net", tmp_path / "net~2"
+    (sibling / "static_arrays").mkdir(parents=True)
+    (sibling / "results").mkdir()
+    for name in ("main", "main.o", "static_arrays/_static_array__a", "results/spikes",
+                 "static_arrays/init_v_0123.dat", ".lock", device.BUILT_MARK, "vanishing.o"):
+        (sibling / name).write_text(name)
+    fresh.mkdir()
+    copy2 = shutil.copy2
+
+    def owner_deletes_meanwhile(source, target):
+        if source.endswith("vanishing.o"):
+            (sibling / "vanishing.o").unlink()
+        return copy2(source, target)
+
+    monkeypatch.setattr(shutil, "copy2", owner_deletes_meanwhile)
+    assert device._copy_built_sibling(fresh)
+    copied = sorted(str(p.relative_to(fresh)) for p in fresh.rglob("*") if p.is_file())
+    assert copied == ["main", "main.o", "static_arrays/_static_array__a"]
+    assert (fresh / "main.o").stat().st_mtime == (sibling / "main.o").stat().st_mtime
+    with pytest.raises(FileNotFoundError):   # a missing target folder is still an error
+        device._copy_unless_gone(str(sibling / "main"), str(tmp_path / "no" / "main"))

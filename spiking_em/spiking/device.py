@@ -167,6 +167,17 @@ def _held(folder: Path) -> bool:
         return False
 
 
+def _copy_unless_gone(source: str, target: str) -> None:
+    """Copy a file with its timestamps (make then sees it built); a file that its owner's
+    process deleted meanwhile (a run's transient file) is skipped."""
+    import shutil
+    try:
+        shutil.copy2(source, target)
+    except FileNotFoundError:
+        if Path(source).exists():
+            raise
+
+
 def _copy_built_sibling(directory: Path) -> bool:
     """Copy a sibling folder's compiled project into ``directory`` (not its results, lock or
     marks), waiting up to :data:`SIBLING_WAIT_S` for a sibling that another process is
@@ -179,9 +190,12 @@ def _copy_built_sibling(directory: Path) -> bool:
         built = [d for d in siblings if (d / BUILT_MARK).exists()
                  and not (d / BUILDING_MARK).exists()]
         if built:
-            ignore = shutil.ignore_patterns(".lock", BUILT_MARK, BUILDING_MARK, "results")
+            # not the owner's runs: results, and the run arguments it writes and deletes
+            # around every run (static_arrays/init_<name>_<hash>.dat)
+            ignore = shutil.ignore_patterns(".lock", BUILT_MARK, BUILDING_MARK, "results",
+                                            "init_*.dat")
             shutil.copytree(built[0], directory, dirs_exist_ok=True, ignore=ignore,
-                            copy_function=shutil.copy2)   # mtimes kept: make sees them built
+                            copy_function=_copy_unless_gone)
             logger.info("%s starts from the compiled copy in %s", directory.name,
                         built[0].name)
             return True
