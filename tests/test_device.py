@@ -50,6 +50,7 @@ import subprocess, sys
 from spiking_em.spiking import device
 try:
     with device.interruptible():   # as Brian2 runs its binary: a child in the same group
+        print("ready", file=sys.stderr, flush=True)
         code = subprocess.call(["sleep", "30"])
         if code:
             raise RuntimeError("Project run failed")
@@ -69,7 +70,10 @@ def test_ctrl_c_that_kills_the_child_is_an_interrupt_not_a_failure():
     import time
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(3)   # imports done, the child sleeping
+    # imports done and the handler installed, however busy the machine (a fixed 3 s sleep
+    # was too short beside other work)
+    assert proc.stderr.readline().strip() == "ready"
+    time.sleep(0.5)   # the child sleeping
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and out.strip() == "interrupted", (out, err)
