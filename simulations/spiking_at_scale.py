@@ -33,8 +33,6 @@ from pathlib import Path
 
 from _common import FIGURES, parse_sweep_args, refuse, run_resumable, sweep_args
 
-DATASET_NAME = "mnist-sequence"
-
 
 def main(argv=None) -> int:
     import argparse
@@ -95,7 +93,8 @@ def _run(args) -> int:
         if not source.is_file():
             _refuse(f"--continue-from: no spiking checkpoint at {source}")
         try:
-            check_resumable(checkpoint.load(source)[1], source, config, args.seed, DATASET_NAME,
+            check_resumable(checkpoint.load(source)[1], source, config, args.seed,
+                            at_scale.DATASET_NAME,
                             args.workers)
         except (ValueError, checkpoint.CorruptFileError) as exc:
             _refuse(str(exc))
@@ -182,11 +181,12 @@ def _parallel(args, config):
 
 def _train_spiking(sequence, x_valid, start, config, n, seed, out, learner, say):
     """The spiking learner continued to ``n`` digits from its checkpoint (or from ``start``)."""
+    from spiking_em.experiments import at_scale
     from spiking_em.spiking.trainer import CHECKPOINT_FILE, progress_lines, train_spiking
     say(f"spiking: learning to {n} digits")
     return train_spiking(sequence, x_valid, start, config, n_presentations=n, seed=seed,
                          out_dir=out, resume=(out / CHECKPOINT_FILE).exists(), shuffle=False,
-                         dataset_name=DATASET_NAME, eval_every=10, parallel=learner,
+                         dataset_name=at_scale.DATASET_NAME, eval_every=10, parallel=learner,
                          on_run=progress_lines("spiking", n))
 
 

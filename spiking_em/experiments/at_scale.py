@@ -37,6 +37,8 @@ from spiking_em.model.training import infer_all
 #: 100, ending at one epoch of the training split; the spiking learner's last round before a
 #: checkpoint is cut short there)
 CHECKPOINTS = (5_100, 10_200, 20_400, 30_600, 40_800, 50_000)
+#: the data set name the learners record: the sequence, not the training split's order
+DATASET_NAME = "mnist-sequence"
 #: the learners, in the order they are reported
 LEARNERS = ("spiking", "numpy", "trainer")
 #: the spiking learner's η per digit and the numpy learner's SGD step per digit: the rates the

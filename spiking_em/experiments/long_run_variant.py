@@ -17,8 +17,8 @@ from spiking_em import atomic
 from spiking_em.experiments import at_scale
 from spiking_em.model.trained import TrainedModel
 
-#: the data set name the long run's learners record (the sequence, not the split's order)
-DATASET_NAME = "mnist-sequence"
+#: the data set name the long run's learners record
+DATASET_NAME = at_scale.DATASET_NAME
 
 
 def check_own_checkpoint(runs: Path, config, seed: int, workers: int) -> Path:
