@@ -1,5 +1,7 @@
-"""First-build time of a Brian2 learning network with Brian2's unbounded ``make -j`` and with
-the package's bound (one compile job per idle core), and the compile processes at the peak.
+"""First-build time of a Brian2 learning network with Brian2's unbounded ``make -j``, with the
+package's bound (one compile job per idle core) on Brian2's own makefile, and with the bound
+and the package's precompiled header (:mod:`spiking_em.spiking.precompiled`, the default), and
+the compile processes at the peak.
 
 Each build starts from an empty build folder (a fresh cache), so every source file compiles.
 A watcher thread counts the running C++ compiler processes (``cc1plus``) every 50 ms. Then a
@@ -20,7 +22,7 @@ import time
 from pathlib import Path
 
 from spiking_em import atomic
-from spiking_em.spiking import device
+from spiking_em.spiking import device, precompiled
 from spiking_em.spiking.areas import AreaNetwork
 from spiking_em.spiking.teaching import SpikingTrainConfig
 from spiking_em.spiking.transfer import fitted_transfer
@@ -63,19 +65,22 @@ class PeakWatcher:
 
 
 def first_build(sizes, jobs: str | None, config: SpikingTrainConfig, transfer,
-                second: bool = False) -> dict:
+                second: bool = False, precompiled_header: bool = True) -> dict:
     """Build the learning network in an empty cache with ``SPIKING_EM_COMPILE_JOBS=jobs``
     (``None``: the bound chosen from idle cores; ``"unbounded"``: Brian2's plain ``-j``);
-    ``second``: then time a second process's build of it beside this one (seconds)."""
+    ``precompiled_header`` False: Brian2's makefile alone; ``second``: then time a second
+    process's build of it beside this one (seconds)."""
     cache = Path(tempfile.mkdtemp(prefix="spiking-em-compile-"))
     saved = {k: os.environ.get(k) for k in ("SPIKING_EM_BRIAN2_CACHE", device.COMPILE_JOBS_VAR)}
     os.environ["SPIKING_EM_BRIAN2_CACHE"] = str(cache)
     os.environ.pop(device.COMPILE_JOBS_VAR, None)
     if jobs not in (None, "unbounded"):
         os.environ[device.COMPILE_JOBS_VAR] = jobs
-    original = device.compile_jobs
+    original, original_prepare = device.compile_jobs, precompiled.prepare
     if jobs == "unbounded":   # Brian2's default: make -j with no number
         device.compile_jobs = lambda: ""
+    if not precompiled_header:
+        precompiled.prepare = lambda directory: []
     try:
         chosen = device.compile_jobs() if jobs != "unbounded" else "unbounded"
         with PeakWatcher() as watcher:
@@ -84,13 +89,14 @@ def first_build(sizes, jobs: str | None, config: SpikingTrainConfig, transfer,
                               learning=config.teaching)
             wall = time.perf_counter() - t0
         n_sources = len(list(Path(net.directory).rglob("*.cpp")))
-        out = {"jobs": chosen, "first_build_s": wall, "compile_s": net.compile_s,
+        out = {"jobs": chosen, "precompiled_header": precompiled_header,
+               "first_build_s": wall, "compile_s": net.compile_s,
                "peak_compilers": watcher.peak, "cpp_files": n_sources}
         if second:
             out["second_process_build_s"] = _second_process_build(sizes)
         return out
     finally:
-        device.compile_jobs = original
+        device.compile_jobs, precompiled.prepare = original, original_prepare
         device.reset()
         for k, v in saved.items():
             if v is None:
@@ -128,15 +134,23 @@ def main(argv=None) -> int:
     transfer, _ = fitted_transfer(config.network.lif, r_max_hz=config.network.r_max_hz)
     out = {"sizes": list(args.sizes), "cores": available_cores(), "idle_cores": idle_cores(),
            "network": "learning network (AreaNetwork with learning=TeachingConfig())"}
-    for key, jobs in (("unbounded", "unbounded"), ("bounded", None)):
+    variants = (("unbounded", "unbounded", False), ("bounded_brian2_makefile", None, False),
+                ("bounded", None, True))
+    for key, jobs, header in variants:
         out[key] = first_build(tuple(args.sizes), jobs, config, transfer,
-                               second=key == "bounded")
+                               second=key == "bounded", precompiled_header=header)
         r = out[key]
-        print(f"{key:9s}: jobs {r['jobs']}, first build {r['first_build_s']:.1f} s, "
-              f"peak {r['peak_compilers']} compilers, {r['cpp_files']} C++ files", flush=True)
+        print(f"{key:23s}: jobs {r['jobs']}, precompiled header {header}, first build "
+              f"{r['first_build_s']:.1f} s, peak {r['peak_compilers']} compilers, "
+              f"{r['cpp_files']} C++ files", flush=True)
     out["ratio_time_unbounded_over_bounded"] = (out["unbounded"]["first_build_s"]
-                                                / out["bounded"]["first_build_s"])
-    print(f"time unbounded / bounded: {out['ratio_time_unbounded_over_bounded']:.2f}")
+                                                / out["bounded_brian2_makefile"]["first_build_s"])
+    print(f"time unbounded / bounded (both Brian2's makefile): "
+          f"{out['ratio_time_unbounded_over_bounded']:.2f}")
+    out["ratio_time_brian2_makefile_over_precompiled"] = (
+        out["bounded_brian2_makefile"]["first_build_s"] / out["bounded"]["first_build_s"])
+    print(f"time Brian2's makefile / with the precompiled header (both bounded): "
+          f"{out['ratio_time_brian2_makefile_over_precompiled']:.2f}")
     second = out["bounded"]["second_process_build_s"]
     out["ratio_first_build_over_second_process"] = out["bounded"]["first_build_s"] / second
     print(f"a second process's build beside the first (from its compiled copy): {second:.1f} s, "

@@ -12,7 +12,8 @@ compiled), so N processes that build one network compile it once, not N times.
 
 Compilation is bounded: Brian2's default ``make -j`` starts one compiler per source file at
 once (174 of them for the learning network, on 2 cores); :func:`compile_jobs` allows as many
-as there are idle cores (``$SPIKING_EM_COMPILE_JOBS`` overrides).
+as there are idle cores (``$SPIKING_EM_COMPILE_JOBS`` overrides), and each build compiles the
+headers that all code objects share once (:mod:`spiking_em.spiking.precompiled`).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import brian2 as b2
 
 from spiking_em import interrupts
 from spiking_em.data.loaders import user_cache_dir
+from spiking_em.spiking import precompiled
 from spiking_em.threads import cores_setting
 
 logger = logging.getLogger(__name__)
@@ -130,7 +132,8 @@ def build(directory: Path) -> float:
     if not (directory / BUILT_MARK).exists():
         _copy_built_sibling(directory)
     jobs = compile_jobs()
-    b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{jobs}"]
+    b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{jobs}",
+                                                            *precompiled.prepare(directory)]
     logger.info("compiling the Brian2 network %s with %d compile job(s) (%s the first time, "
                 "seconds when unchanged)", directory.name, jobs, FIRST_BUILD_TIME)
     (directory / BUILT_MARK).unlink(missing_ok=True)
