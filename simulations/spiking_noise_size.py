@@ -16,7 +16,8 @@ About 90 minutes for 20,400 digits on 2 cores, plus a minute of evaluation per c
 killed run resumes with the same command (checkpoint every 5 rounds; Ctrl-C writes one).
 
     python simulations/spiking_noise_size.py --workers 2
-Writes figures/spiking_noise_size.{json,png} and the ``from_scratch_at_scale`` part of
+Writes figures/spiking_noise_size.{json,png}, figures/spiking_noise_size_samples.png (the four
+learners' GENERATE samples at the last count) and the ``from_scratch_at_scale`` part of
 figures/spiking_denoising.json.
 """
 from __future__ import annotations
@@ -127,6 +128,8 @@ def _run(args) -> int:
     write_json(out / "spiking_noise_size.json", results)
     _plot(checkpoints, out / "spiking_noise_size.png")
     if last:
+        _plot_samples(last, dataset, args, out / "spiking_noise_size_samples.png", say)
+    if last:
         fs.merge_into_denoising(out / "spiking_denoising.json", summary, targets, settings,
                                 key="from_scratch_at_scale")
     for c in checkpoints:
@@ -135,7 +138,7 @@ def _run(args) -> int:
             f"{c[k]['classes_generate']} classes)" for k, _ in LEARNERS if k in c))
     if targets:
         say("targets: " + ", ".join(f"{k} {v}" for k, v in targets.items()))
-    print(f"wrote {out / 'spiking_noise_size'}.json and .png")
+    print(f"wrote {out / 'spiking_noise_size'}.json, .png and _samples.png")
     return 0
 
 
@@ -182,6 +185,26 @@ def _targets(summary: dict) -> dict:
             "pixel_baseline_minus_weak_frechet": base["frechet_generate"]
             - summary["spiking_weak_noise"]["frechet_generate"]})
     return targets
+
+
+def _plot_samples(row: dict, dataset, args, path: Path, say) -> None:
+    """100 GENERATE samples of each learner at the checkpoint ``row`` (kept with the
+    learners' evaluations; a spiking variant evaluated before samples were kept is evaluated
+    again for them)."""
+    from spiking_em.experiments import long_run_variant as variant
+    from spiking_em.experiments.at_scale_figures import plot_samples
+    from spiking_em.model.trained import TrainedModel
+    n, samples = row["presentations"], {}
+    for key, _ in LEARNERS:
+        if key not in row:
+            continue
+        folder = Path(row[key]["run_dir"]).parent if "run_dir" in row[key] else (
+            Path(args.at_scale_dir) / "numpy")
+        if variant.kept_samples(folder, n) is None:
+            variant.evaluated(folder, n, TrainedModel.load(variant.snapshot(folder, n)),
+                              dataset, seed=args.seed, say=say)
+        samples[key] = variant.kept_samples(folder, n)
+    plot_samples(samples, row, path)
 
 
 def _plot(checkpoints: list, path: Path) -> None:

@@ -48,6 +48,34 @@ def test_learner_row_reads_a_kept_evaluated_model(tmp_path):
     assert variant.learner_row(tmp_path, 20400) is None   # not kept
 
 
+def test_an_evaluation_is_kept_with_its_samples(tmp_path, monkeypatch):
+    """Samples are kept beside the evaluation; a kept evaluation without them is re-run for the
+    samples and keeps its numbers; a complete one is not re-run (the evaluation itself, a
+    minute of MNIST sampling, is replaced by a recorder here)."""
+    from spiking_em.evaluation import classifier
+    from spiking_em.experiments import at_scale
+    calls = []
+
+    def evaluate(model, dataset, classifier, config, *, seed):
+        calls.append(seed)
+        return _evaluation(50.0, 60.0), np.full((100, 8), 0.25 * len(calls))
+
+    monkeypatch.setattr(at_scale, "evaluate_snapshot", evaluate)
+    monkeypatch.setattr(classifier, "mnist_classifier", lambda dataset: None)
+    _kept(tmp_path, 5100, _evaluation(90.0, 110.0))
+    _kept(tmp_path, 10200, None)
+    assert variant.kept_samples(tmp_path, 5100) is None
+    model = TrainedModel.load(variant.snapshot(tmp_path, 5100))
+    assert variant.evaluated(tmp_path, 5100, model, None, seed=4, say=print)["parzen_generate"] \
+        == 90.0
+    assert variant.kept_samples(tmp_path, 5100).shape == (100, 8)
+    assert variant.evaluated(tmp_path, 10200, model, None, seed=4, say=print)["parzen_generate"] \
+        == 50.0
+    variant.evaluated(tmp_path, 5100, model, None, seed=4, say=print)
+    assert calls == [4, 4]
+    np.testing.assert_array_equal(variant.kept_samples(tmp_path, 10200), 0.5)
+
+
 def test_a_checkpoint_of_other_settings_is_refused(tmp_path):
     from spiking_em.model import checkpoint
     from spiking_em.spiking.teaching import SpikingTrainConfig

@@ -72,7 +72,8 @@ def plot_samples(samples: dict[str, np.ndarray], row: dict, path) -> Path:
             m = row[learner]
             ax.set_title(f"{learner} at {row['presentations']} digits\n"
                          f"Parzen GENERATE {m['parzen_generate']:.1f} nats\n"
-                         f"Fréchet {m['frechet_generate']:.1f}, {m['classes']}/10 classes\n"
+                         f"Fréchet {m['frechet_generate']:.1f}, "
+                         f"{m.get('classes', m.get('classes_generate'))}/10 classes\n"
                          f"in-painting MSE {m['inpaint_mse']:.4f}")
             ax.axis("off")
         fig.tight_layout()

@@ -19,6 +19,8 @@ from spiking_em.model.trained import TrainedModel
 
 #: the data set name the long run's learners record
 DATASET_NAME = at_scale.DATASET_NAME
+#: 100 GENERATE samples of a kept model, beside its evaluation (as the long run keeps them)
+SAMPLES_FILE = "samples.npy"
 
 
 def check_own_checkpoint(runs: Path, config, seed: int, workers: int) -> Path:
@@ -82,16 +84,30 @@ def evaluated(runs: Path, n: int, model: TrainedModel, dataset, *, seed: int,
               say: Callable[[str], None]) -> dict:
     """The long run's evaluation of the variant's model at ``n`` digits (Parzen LL of 10,000
     GENERATE samples, Fréchet distance and classes, in-painting, ancestral Parzen LL), kept in
-    ``at-N/evaluation.json`` (about a minute the first time)."""
-    path = snapshot(runs, n) / "evaluation.json"
-    if not path.exists():
+    ``at-N/evaluation.json`` with 100 of its GENERATE samples in ``at-N/samples.npy`` (about a
+    minute the first time; a kept evaluation without samples is re-run for them, deterministic
+    with ``seed``, and keeps its numbers)."""
+    import numpy as np
+    snap = snapshot(runs, n)
+    path, images = snap / "evaluation.json", snap / SAMPLES_FILE
+    if not (path.exists() and images.exists()):
         say(f"evaluating at {n} digits (GENERATE {at_scale.EVAL_CONFIG.n_samples} samples, "
             "Parzen, Fréchet, in-painting)")
         from spiking_em.evaluation.classifier import mnist_classifier
-        row, _ = at_scale.evaluate_snapshot(model, dataset, mnist_classifier(dataset),
-                                            at_scale.EVAL_CONFIG, seed=seed)
-        atomic.write_json(path, row)
+        row, samples = at_scale.evaluate_snapshot(model, dataset, mnist_classifier(dataset),
+                                                  at_scale.EVAL_CONFIG, seed=seed)
+        atomic.write_atomic(images, lambda f: np.save(f, samples))
+        if not path.exists():
+            atomic.write_json(path, row)
     return json.loads(path.read_text())
+
+
+def kept_samples(runs: Path, n: int):
+    """The 100 GENERATE samples kept with the evaluation at ``n`` digits (N x 784 in [0, 1]),
+    None if there are none."""
+    import numpy as np
+    images = snapshot(runs, n) / SAMPLES_FILE
+    return np.load(images) if images.exists() else None
 
 
 def learner_row(runs: Path, n: int) -> dict | None:
