@@ -106,9 +106,10 @@ def interruptible():
             raise KeyboardInterrupt
 
 
-#: measured first-build time of the learning network: 94 s with 2 jobs on 2 idle cores, 149 s
-#: with 1 job beside a busy core (benchmarks/compile_jobs.py, figures/compile_jobs.json)
-FIRST_BUILD_TIME = "1.5-2.5 min"
+#: measured first-build time of the 784-1000-100 learning network with the precompiled header:
+#: 26 s with 2 jobs on 2 idle cores (90 s without it; benchmarks/compile_jobs.py,
+#: figures/compile_jobs.json); 52 s for the 784-48-12 one with 1 job beside a busy core
+FIRST_BUILD_TIME = "0.5-1 min"
 
 
 #: marks a build folder whose code compiled (removed while it rebuilds)
