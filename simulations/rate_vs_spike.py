@@ -6,10 +6,12 @@ the numpy rate model, the Brian2 rate network and the Brian2 LIF network: log p(
 INFERENCE (Fig. 4 analogue), in-painting (Fig. 5 analogue), samples of the free-running
 networks with Parzen LL (Fig. 3 analogue), spike rasters and the cost per digit.
 Full run (``--run-dir runs/paper-seed1``): about 45 minutes on 2 cores (1000 digits, 500
-samples); ``--quick`` trains a small glyph model and runs 20 digits (a few minutes).
+samples); ``--quick`` trains a small glyph model and runs 12 digits and 60 samples (a few
+minutes).
 
-Writes figures/rate_vs_spike.json, rate_vs_spike_logp.png, rate_vs_spike_images.png and
-rate_vs_spike_raster.png.
+Writes figures/rate_vs_spike.json, rate_vs_spike_logp.png, rate_vs_spike_images.png,
+rate_vs_spike_raster.png and the GENERATE samples of every network (rate_vs_spike_samples.npz,
+N x 784 in [0, 1] per network).
 """
 from __future__ import annotations
 

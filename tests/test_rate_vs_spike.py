@@ -1,14 +1,17 @@
 """The LIF and stochastic networks against numpy on a small trained model, read from spikes.
 
-One comparison (conftest's 784-256-32 ``sampling_model``, 12 test digits, 60 samples, both
-spiking unit models; two compilations, which ``rate_vs_spike.py --quick`` in
-test_simulations.py shares) feeds every test here. Tolerances are set from what a working network
-gives with a wide margin, and each one fails for a network that is broken in the way named beside it.
+One run of ``simulations/rate_vs_spike.py --quick`` (conftest's 784-256-32 ``sampling_model``,
+12 test digits, 60 samples, both spiking unit models, two compilations) feeds every test here,
+the script's own outputs included. Tolerances are set from what a working network gives with a
+wide margin, and each one fails for a network that is broken in the way named beside it.
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+from test_simulations import finite_numbers, load
 
 from spiking_em.evaluation.metrics import class_coverage, nearest_distances
 
@@ -16,18 +19,38 @@ pytestmark = [pytest.mark.standalone, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def compared(sampling_model, glyphs):
-    from spiking_em.experiments.rate_vs_spike import CompareConfig, compare
+def script_out(sampling_run, tmp_path_factory):
+    """The folder that ``rate_vs_spike.py --quick`` wrote for the sampling model."""
     from spiking_em.spiking import device
-    from spiking_em.spiking.areas import NetworkConfig
-    config = CompareConfig(n_digits=12, n_rate_digits=0, n_samples=60, inpaint_cycles=2,
-                           variants=("spiking", "stochastic"),
-                           network=NetworkConfig(n_slots=220))
+    out = tmp_path_factory.mktemp("rate_vs_spike")
     try:
-        results, arrays = compare(sampling_model, glyphs, config, seed=0)
+        assert load("rate_vs_spike").main(["--quick", "--out", str(out), "--run-dir",
+                                           str(sampling_run), "--seed", "0",
+                                           "--variants", "spiking", "stochastic"]) == 0
     finally:
         device.reset()
-    return results, arrays
+    return out
+
+
+@pytest.fixture(scope="module")
+def compared(script_out):
+    """(results, arrays) as the script wrote them: its JSON and its samples."""
+    results = json.loads((script_out / "rate_vs_spike.json").read_text())
+    with np.load(script_out / "rate_vs_spike_samples.npz") as samples:
+        return results, {"generation_samples": dict(samples)}
+
+
+def test_the_script_writes_its_figures_with_one_build_per_network(script_out, compared):
+    payload = compared[0]
+    assert finite_numbers(payload)
+    assert payload["n_compilations"] == 2                 # one build per variant, many runs
+    assert payload["builds"]["spiking"]["runs"] > 1
+    for name in ("logp", "images", "raster", "raster_stochastic"):
+        assert (script_out / f"rate_vs_spike_{name}.png").stat().st_size > 1000
+    samples = compared[1]["generation_samples"]
+    assert {"numpy", "spiking", "stochastic", "spiking_dendrite"} <= set(samples)
+    assert "real_training_images" not in samples          # no data set images in results
+    assert samples["spiking"].shape == (60, 784)
 
 
 def test_lif_h1_read_from_spikes_matches_numpy_after_inference(compared):

@@ -59,24 +59,6 @@ def test_stdp_sgd_quick_brian2(tmp_path, brian2_reset):
 
 @pytest.mark.standalone
 @pytest.mark.slow
-def test_rate_vs_spike_quick(tmp_path, sampling_run):
-    # the rate twin has its own tests (test_spiking_rate_network.py): two networks here, the
-    # ones test_rate_vs_spike.py compiles for the same model (a compiled copy when it has)
-    assert load("rate_vs_spike").main(["--quick", "--out", str(tmp_path),
-                                       "--run-dir", str(sampling_run),
-                                       "--variants", "spiking", "stochastic"]) == 0
-    payload = json.loads((tmp_path / "rate_vs_spike.json").read_text())
-    assert finite_numbers(payload)
-    assert payload["n_compilations"] == 2                 # one build per variant, many runs
-    assert payload["builds"]["spiking"]["runs"] > 1
-    for name in ("logp", "images", "raster", "raster_stochastic"):
-        assert (tmp_path / f"rate_vs_spike_{name}.png").stat().st_size > 1000
-    inp = payload["inpainting"]
-    assert inp["spiking"]["mse"]["mean"] < inp["mean_image"]["mse"]["mean"]
-
-
-@pytest.mark.standalone
-@pytest.mark.slow
 def test_spiking_learning_quick(tmp_path, learning_run):
     # the learning network of test_spiking_learning.py (the same model and slots)
     assert load("spiking_learning").main(["--quick", "--out", str(tmp_path),

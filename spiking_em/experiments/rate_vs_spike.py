@@ -115,8 +115,9 @@ class CompareConfig:
 
     @classmethod
     def quick(cls) -> CompareConfig:
-        """A smoke run: 20 digits and samples (4 through the rate network), 2 in-painting cycles."""
-        return cls(n_digits=20, n_rate_digits=4, n_samples=20, n_rate_samples=4,
+        """A smoke run: 12 digits and 60 samples (4 of each through the rate network), 2
+        in-painting cycles (the comparison tests/test_rate_vs_spike.py checks)."""
+        return cls(n_digits=12, n_rate_digits=4, n_samples=60, n_rate_samples=4,
                    inpaint_cycles=2, network=NetworkConfig(n_slots=220))
 
     def as_dict(self) -> dict:

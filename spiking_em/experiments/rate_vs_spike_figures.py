@@ -140,12 +140,22 @@ def plot_transfer(measurement: dict, fit: dict, path: Path) -> Path:
     return Path(path)
 
 
+def _model_samples(arrays: dict) -> dict:
+    """The networks' GENERATE samples by name (``numpy``, ``spiking``, ``spiking_dendrite``,
+    the closed-form value beside the spikes, ...): not the data set's images drawn to compare
+    with them."""
+    return {k: v for k, v in arrays["generation_samples"].items()
+            if k != "real_training_images"}
+
+
 def write_all(out_dir, results: dict, arrays: dict) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     slot_ms = results["settings"]["compare"]["network"]["slot_ms"]
     ff = results["settings"]["compare"]["ff_slots"]
     paths = [write_json(out_dir / "rate_vs_spike.json", results),
+             atomic.write_atomic(out_dir / "rate_vs_spike_samples.npz",
+                                 lambda fh: np.savez(fh, **_model_samples(arrays))),
              plot_logp(results, out_dir / "rate_vs_spike_logp.png", slot_ms),
              plot_images(arrays, results, out_dir / "rate_vs_spike_images.png")]
     for variant, suffix in (("spiking", ""), ("stochastic", "_stochastic")):

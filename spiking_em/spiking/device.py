@@ -108,7 +108,7 @@ def interruptible():
 
 #: measured first-build time of the 784-1000-100 learning network with the precompiled header:
 #: 26 s with 2 jobs on 2 idle cores (90 s without it; benchmarks/compile_jobs.py,
-#: figures/compile_jobs.json); 52 s for the 784-48-12 one with 1 job beside a busy core
+#: figures/compile_jobs.json); 52 s for the 784-48-12 one with 2 jobs beside a 2-worker learner
 FIRST_BUILD_TIME = "0.5-1 min"
 
 
