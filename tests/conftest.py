@@ -142,19 +142,3 @@ def external_dask(tmp_path: Path, n_workers: int = 1):
         for p in reversed(procs):
             p.terminate()
             p.wait(timeout=30)
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """Modules with slow tests first, then those that compile a Brian2 network, then the rest
-    (each module's own order kept): pytest-xdist's ``--dist loadfile`` hands modules to its
-    workers in this order, so the long ones start at once and short ones fill the end, where
-    alphabetical order left two long modules to run last on one worker."""
-    def rank(module) -> int:
-        marks = {m.name for item in by_module[module] for m in item.iter_markers()}
-        return 0 if "slow" in marks else 1 if "standalone" in marks else 2
-
-    by_module: dict = {}
-    for item in items:
-        by_module.setdefault(item.nodeid.split("::")[0], []).append(item)
-    order = sorted(by_module, key=rank)   # stable: alphabetical within a rank
-    items[:] = [item for module in order for item in by_module[module]]
