@@ -12,7 +12,8 @@ network, rounds of 17 digits per worker) with the weak sample (:class:`SampleCon
 factor 1: rms x 0.05, h1 0.02, h2 0.02; η 3e-3 is the rate the from-scratch comparison chose
 for it), kept and evaluated at every long-run checkpoint up to ``--presentations``.
 
-About 90 minutes for 20,400 digits on 2 cores, plus a minute of evaluation per checkpoint; a
+About 2 hours for 20,400 digits on 2 cores (170-190 a minute), plus a minute of evaluation per
+checkpoint; `--presentations 30600`, `40800`, `50000` continue to one epoch; a
 killed run resumes with the same command (checkpoint every 5 rounds; Ctrl-C writes one).
 
     python simulations/spiking_noise_size.py --workers 2
