@@ -17,7 +17,7 @@ checkpoint; `--presentations 30600`, `40800`, `50000` continue to one epoch; a
 killed run resumes with the same command (checkpoint every 5 rounds; Ctrl-C writes one).
 
     python simulations/spiking_noise_size.py --workers 2
-Writes figures/spiking_noise_size.{json,png}, figures/spiking_noise_size_samples.png (the four
+Writes figures/spiking_noise_size.{json,png}, figures/spiking_noise_size_samples.png (the
 learners' GENERATE samples at the last count) and the ``from_scratch_at_scale`` part of
 figures/spiking_denoising.json.
 """
