@@ -17,7 +17,10 @@ def load_dataset(name: str, data_dir, *, download: bool):
     from spiking_em import data
     from spiking_em.data import glyphs
     if name == "glyphs":
-        print("rendering the embedded glyph digits (about 10 s)", flush=True)
+        where = glyphs.cache_file(sum(glyphs.DEFAULT_SPLIT), 0)
+        print(f"the embedded glyph digits: loading {where}" if where.is_file() else
+              f"rendering the embedded glyph digits (10-60 s, once; kept in {where})",
+              flush=True)
         return glyphs.glyph_dataset()
     return data.load(name, data_dir, download=download)
 
@@ -205,7 +208,8 @@ def demo_command(args) -> int:
         note = "MNIST found"
     except data.DataNotFoundError:
         from spiking_em.experiments.demo import demo_glyphs
-        print("MNIST not found: rendering the embedded glyph digits (no download)", flush=True)
+        print("MNIST not found: the embedded glyph digits (no download; rendered once, then "
+              "kept in ~/.cache/spiking-em/glyphs)", flush=True)
         dataset = demo_glyphs()
         note = "embedded glyph digits"
     print(f"demo data: {note}; {dataset.summary()}")

@@ -124,3 +124,25 @@ def test_real_mnist_loads_with_verified_checksums(mnist_path):
     assert (ds.train.shape, ds.valid.shape, ds.test.shape) == ((50_000, 784), (10_000, 784), (10_000, 784))
     assert ds.train.min() == 0 and ds.train.max() == 1
     assert np.bincount(ds.test_labels).tolist()[0] == 980   # the standard test-set class count
+
+
+def test_glyphs_are_rendered_once_then_loaded_and_a_broken_cache_is_rendered_again(tmp_path):
+    from spiking_em.data import glyphs
+    first = glyphs.glyph_dataset(n_train=12, n_valid=4, n_test=4, seed=7, cache_dir=tmp_path)
+    kept = glyphs.cache_file(20, 7, tmp_path)
+    assert kept.is_file() and list(tmp_path.iterdir()) == [kept]
+    rendered, labels = glyphs.render_digits(20, rng=np.random.default_rng(7))
+    np.testing.assert_array_equal(np.concatenate([first.train, first.valid, first.test]),
+                                  rendered)
+    np.testing.assert_array_equal(first.train_labels, labels[:12])
+    stamp = kept.stat().st_mtime_ns
+    again = glyphs.glyph_dataset(n_train=12, n_valid=4, n_test=4, seed=7, cache_dir=tmp_path)
+    np.testing.assert_array_equal(again.test, first.test)
+    assert kept.stat().st_mtime_ns == stamp                 # loaded, not rendered again
+    assert glyphs.cache_file(20, 8, tmp_path) != kept       # another seed, another file
+    assert glyphs.cache_file(21, 7, tmp_path) != kept
+    kept.write_bytes(kept.read_bytes()[:100])                # truncated
+    broken = glyphs.glyph_dataset(n_train=12, n_valid=4, n_test=4, seed=7, cache_dir=tmp_path)
+    np.testing.assert_array_equal(broken.valid, first.valid)
+    with np.load(kept) as f:                                 # and replaced by a whole one
+        assert f["images"].shape == (20, 784)

@@ -10,6 +10,8 @@ Deterministic given the seed.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from scipy import ndimage
 
@@ -27,6 +29,8 @@ FONTS = (("DejaVu Sans", "normal", "normal"), ("DejaVu Sans", "bold", "normal"),
 ELASTIC_SIGMA = 4.0    # smoothing of the displacement field, pixels of the 28 x 28 image
 ELASTIC_ALPHA = 34.0   # largest amplitude of the field (Simard et al. 2003 use 34 on MNIST)
 HIRES = 112  # 4 x 28
+#: train / valid / test sizes of the default glyph data set (``--dataset glyphs``)
+DEFAULT_SPLIT = (10_000, 2_000, 2_000)
 
 
 def _render_templates() -> np.ndarray:
@@ -111,11 +115,54 @@ def render_digits(n: int, *, rng: np.random.Generator) -> tuple[np.ndarray, np.n
     return images, labels
 
 
-def glyph_dataset(n_train: int = 10_000, n_valid: int = 2_000, n_test: int = 2_000, *,
-                  seed: int = 0) -> Dataset:
-    """The embedded default data set of ``spiking-em demo`` (no download)."""
-    rng = np.random.default_rng(seed)
-    x, y = render_digits(n_train + n_valid + n_test, rng=rng)
+def cache_file(n: int, seed: int, cache_dir: Path | None = None) -> Path:
+    """Where the ``n`` rendered digits of ``seed`` are kept: named by a digest of ``n``,
+    ``seed``, this module's source and the versions of numpy, scipy and matplotlib (the
+    fonts' rasteriser), so that a change to any of them renders afresh."""
+    import hashlib
+
+    import matplotlib
+    import scipy
+
+    from spiking_em.data.loaders import user_cache_dir
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{n} {seed} {np.__version__} {scipy.__version__} "
+                  f"{matplotlib.__version__}".encode())
+    return Path(cache_dir or user_cache_dir() / "glyphs") / f"glyphs_{digest.hexdigest()[:16]}.npz"
+
+
+def cached_digits(n: int, seed: int, cache_dir: Path | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """``render_digits(n, rng=default_rng(seed))``, rendered once and kept in
+    :func:`cache_file` (atomically written; a file that does not load is rendered again and
+    replaced, and a cache that cannot be written is skipped)."""
+    import zipfile
+
+    from spiking_em.atomic import write_atomic
+    path = cache_file(n, seed, cache_dir)
+    if path.is_file():
+        try:
+            with np.load(path) as f:
+                images, labels = f["images"], f["labels"]
+            if images.shape == (n, 28 * 28) and labels.shape == (n,):
+                return images, labels
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):   # truncated
+            pass
+    images, labels = render_digits(n, rng=np.random.default_rng(seed))
+    try:
+        write_atomic(path, lambda fh: np.savez_compressed(fh, images=images, labels=labels))
+    except OSError:   # a read-only or full cache: the digits are rendered, just not kept
+        pass
+    return images, labels
+
+
+def glyph_dataset(n_train: int = DEFAULT_SPLIT[0], n_valid: int = DEFAULT_SPLIT[1],
+                  n_test: int = DEFAULT_SPLIT[2], *,
+                  seed: int = 0, cache_dir: Path | None = None) -> Dataset:
+    """The embedded default data set of ``spiking-em demo`` (no download), rendered once per
+    size and seed and then loaded from :func:`cache_file` in ``cache_dir`` (default
+    ``~/.cache/spiking-em/glyphs``)."""
+    x, y = cached_digits(n_train + n_valid + n_test, seed, cache_dir)
     a, b = n_train, n_train + n_valid
     return Dataset(name="glyphs", train=x[:a], valid=x[a:b], test=x[b:], train_labels=y[:a],
                    valid_labels=y[a:b], test_labels=y[b:],
