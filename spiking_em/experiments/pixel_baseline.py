@@ -143,18 +143,19 @@ SPIKING_BASELINE = 0.1
 MEAN_DIGITS = 5_100
 
 
-def spiking_config(baseline: float, mean_pixel: float):
-    """The long run's spiking learner (:mod:`spiking_em.experiments.at_scale`: the paper-sized
-    sample with the floor, η 3e-3, the coarse network) with X's OFF neurons firing the pixels'
-    ``baseline`` in the sample, x's rate factor raised so that the corruption's variance
-    averaged over pixels of mean ``mean_pixel`` stays the plain sample's
-    (:meth:`SampleConfig.with_pixel_baseline`)."""
+def spiking_config(baseline: float, mean_pixel: float, sample=None):
+    """The long run's spiking learner (:mod:`spiking_em.experiments.at_scale`: η 3e-3, the
+    coarse network) with ``sample`` (default its own: the paper-sized sample with the floor)
+    and X's OFF neurons firing the pixels' ``baseline`` in the sample, x's rate factor raised
+    so that the corruption's variance averaged over pixels of mean ``mean_pixel`` stays the
+    plain sample's (:meth:`SampleConfig.with_pixel_baseline`)."""
     from spiking_em.experiments import at_scale
     from spiking_em.spiking.plasticity import TeachingConfig
     from spiking_em.spiking.replay import SampleConfig
     from spiking_em.spiking.teaching import SpikingTrainConfig
     from spiking_em.spiking.wiring import NetworkConfig
-    sample = SampleConfig.paper_noise_floor().with_pixel_baseline(baseline, mean_pixel)
+    sample = (sample or SampleConfig.paper_noise_floor()).with_pixel_baseline(baseline,
+                                                                             mean_pixel)
     return SpikingTrainConfig(eta=at_scale.SPIKING_ETA, sample=sample,
                               teaching=TeachingConfig(pixel_off=True),
                               network=NetworkConfig.coarse())
