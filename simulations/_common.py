@@ -19,6 +19,35 @@ def model_parser(doc: str):
     return parser
 
 
+def variant_parser(doc: str, runs_dir: str):
+    """The arguments of a script that trains a variant of the long run's spiking learner to one
+    of its checkpoints: --data-dir, --out, --runs-dir, --seed, --presentations (default
+    20,400), and the sweep's --scheduler and --workers (:func:`sweep_args`)."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--out", default=str(FIGURES))
+    parser.add_argument("--runs-dir", default=runs_dir)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--presentations", type=int, default=20_400,
+                        help="digits to learn (a long-run checkpoint: 5100, 10200, 20400, ...)")
+    sweep_args(parser)
+    return parser
+
+
+def parse_variant_args(parser, argv, script: str):
+    """Parse :func:`variant_parser`'s arguments and check them before any work (--workers
+    defaults to 2; --presentations must be a long-run checkpoint), ending ``script`` with one
+    line and exit code 2 on a bad one."""
+    from spiking_em.experiments import at_scale
+    args = parse_sweep_args(parser, argv)
+    args.workers = args.workers or 2
+    if args.presentations not in at_scale.CHECKPOINTS:
+        refuse(script, f"--presentations must be one of the long run's checkpoints "
+                       f"{', '.join(map(str, at_scale.CHECKPOINTS))}, got {args.presentations}")
+    return args
+
+
 def sweep_args(parser) -> None:
     """--scheduler and --workers: where a script's sweep runs (:mod:`spiking_em.sweep`)."""
     parser.add_argument("--scheduler", default=None,

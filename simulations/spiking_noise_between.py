@@ -28,30 +28,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from _common import FIGURES, parse_sweep_args, refuse, run_resumable, sweep_args
+from _common import FIGURES, parse_variant_args, refuse, run_resumable, variant_parser
 
 
 def main(argv=None) -> int:
-    import argparse
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--out", default=str(FIGURES))
-    parser.add_argument("--runs-dir", default="runs/spiking-noise-between")
+    parser = variant_parser(__doc__, "runs/spiking-noise-between")
     parser.add_argument("--denoising-json", default=str(FIGURES / "spiking_denoising.json"),
                         help="simulations/spiking_denoising.py's results (the floor curve)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--presentations", type=int, default=20_400,
-                        help="digits to learn (a long-run checkpoint: 5100, 10200, 20400, ...)")
     parser.add_argument("--fraction", type=float, default=None,
                         help="the sample's rms as a fraction of the paper's (default 0.5)")
-    sweep_args(parser)
-    args = parse_sweep_args(parser, argv)
-    args.workers = args.workers or 2
-    from spiking_em.experiments import at_scale
+    args = parse_variant_args(parser, argv, "spiking_noise_between.py")
     from spiking_em.experiments import noise_between as nb
-    if args.presentations not in at_scale.CHECKPOINTS:
-        _refuse(f"--presentations must be one of the long run's checkpoints "
-                f"{', '.join(map(str, at_scale.CHECKPOINTS))}, got {args.presentations}")
     args.fraction = nb.FRACTION if args.fraction is None else args.fraction
     if not 0 < args.fraction < 1:
         _refuse(f"--fraction must be in (0, 1) (1 is the paper-sized learner), got "
@@ -71,8 +58,6 @@ def _refuse(message: str) -> None:
 
 
 def _run(args) -> int:
-    import numpy as np
-
     from spiking_em import data
     from spiking_em.experiments import at_scale
     from spiking_em.experiments import from_scratch as fs
@@ -87,7 +72,7 @@ def _run(args) -> int:
     # Parameters: everything checked before any work
     dataset = data.load("mnist", args.data_dir)
     sequence = fs.digit_sequence(dataset.train, args.presentations, args.seed)
-    mean_pixel = float(np.mean(fs.digit_sequence(dataset.train, pb.MEAN_DIGITS, args.seed)))
+    mean_pixel = pb.sequence_mean_pixel(dataset.train, args.seed)
     config = pb.spiking_config(pb.SPIKING_BASELINE, mean_pixel, sample=args.sample)
     runs = Path(args.runs_dir)
     try:

@@ -27,7 +27,7 @@ import json
 import time
 from pathlib import Path
 
-from _common import FIGURES, parse_sweep_args, refuse, run_resumable, sweep_args
+from _common import parse_variant_args, refuse, run_resumable, variant_parser
 
 #: the learners compared, in the order they are reported: (key, label)
 LEARNERS = (("spiking_paper_noise", "spiking, paper-sized noise (long run)"),
@@ -37,25 +37,12 @@ LEARNERS = (("spiking_paper_noise", "spiking, paper-sized noise (long run)"),
 
 
 def main(argv=None) -> int:
-    import argparse
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--out", default=str(FIGURES))
-    parser.add_argument("--runs-dir", default="runs/spiking-weak-noise")
+    parser = variant_parser(__doc__, "runs/spiking-weak-noise")
     parser.add_argument("--at-scale-dir", default="runs/at-scale",
                         help="the long run's folder: its start model, spiking and numpy models")
     parser.add_argument("--pixel-baseline-dir", default="runs/spiking-pixel-baseline",
                         help="simulations/spiking_pixel_baseline.py's folder")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--presentations", type=int, default=20_400,
-                        help="digits to learn (a long-run checkpoint: 5100, 10200, 20400, ...)")
-    sweep_args(parser)
-    args = parse_sweep_args(parser, argv)
-    args.workers = args.workers or 2
-    from spiking_em.experiments import at_scale
-    if args.presentations not in at_scale.CHECKPOINTS:
-        _refuse(f"--presentations must be one of the long run's checkpoints "
-                f"{', '.join(map(str, at_scale.CHECKPOINTS))}, got {args.presentations}")
+    args = parse_variant_args(parser, argv, "spiking_noise_size.py")
     if not (Path(args.at_scale_dir) / "start" / "model.npz").is_file():
         _refuse(f"--at-scale-dir: no start model at {Path(args.at_scale_dir) / 'start'}; run "
                 "simulations/spiking_at_scale.py first (it writes the start model)")

@@ -79,7 +79,7 @@ def _run(args) -> int:
     dataset = data.load("mnist", args.data_dir)
     sequence = fs.digit_sequence(dataset.train, args.presentations, args.seed)
     # the rate twin's mean, whatever --presentations: a longer run continues a shorter one
-    mean_pixel = float(np.mean(fs.digit_sequence(dataset.train, pb.MEAN_DIGITS, args.seed)))
+    mean_pixel = pb.sequence_mean_pixel(dataset.train, args.seed)
     baseline = pb.SPIKING_BASELINE if args.baseline is None else args.baseline
     config = pb.spiking_config(baseline, mean_pixel)
     runs = Path(args.runs_dir)

@@ -143,6 +143,14 @@ SPIKING_BASELINE = 0.1
 MEAN_DIGITS = 5_100
 
 
+def sequence_mean_pixel(train: np.ndarray, seed: int) -> float:
+    """The mean pixel of the long run's first :data:`MEAN_DIGITS` digits (the rate twin's),
+    which sets x's rate factor under a baseline, whatever the run's length: a longer run
+    continues a shorter one with the same sample."""
+    from spiking_em.experiments.from_scratch import digit_sequence
+    return float(np.mean(digit_sequence(train, MEAN_DIGITS, seed)))
+
+
 def spiking_config(baseline: float, mean_pixel: float, sample=None):
     """The long run's spiking learner (:mod:`spiking_em.experiments.at_scale`: η 3e-3, the
     coarse network) with ``sample`` (default its own: the paper-sized sample with the floor)
