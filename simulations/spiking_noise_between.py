@@ -122,7 +122,8 @@ def _run(args) -> int:
                                          for c in checkpoints]}}
     out = Path(args.out)
     write_json(out / "spiking_noise_between.json", results)
-    _plot(checkpoints, out / "spiking_noise_between.png")
+    context = [{"presentations": n, **nb.committed_rows(out, n)} for n in at_scale.CHECKPOINTS]
+    _plot(checkpoints, context, out / "spiking_noise_between.png")
     _plot_samples(runs, counts, checkpoints, out / "spiking_noise_between_samples.png")
     for c in checkpoints:
         say(f"at {c['presentations']} digits: " + "; ".join(
@@ -135,9 +136,10 @@ def _run(args) -> int:
     return 0
 
 
-def _plot(checkpoints: list, path: Path) -> None:
-    """Parzen LL of GENERATE and its samples' Fréchet distance against digits seen, one line
-    per learner."""
+def _plot(checkpoints: list, context: list, path: Path) -> None:
+    """Parzen LL of GENERATE and its samples' Fréchet distance against digits seen: this
+    learner at its ``checkpoints``, the committed learners (dashed) wherever ``context`` has
+    them."""
     from spiking_em import atomic
     from spiking_em.experiments import noise_between as nb
     from spiking_em.experiments.plotting import STYLE, plt
@@ -146,7 +148,8 @@ def _plot(checkpoints: list, path: Path) -> None:
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
         for key, label in learners:
-            points = [(c["presentations"], c[key]) for c in checkpoints if key in c]
+            rows = checkpoints if key == "spiking_noise_between" else context
+            points = [(c["presentations"], c[key]) for c in rows if key in c]
             if not points:
                 continue
             seen = [n for n, _ in points]
@@ -169,14 +172,13 @@ def _plot_samples(runs: Path, counts: list, checkpoints: list, path: Path) -> No
     """100 GENERATE samples of this learner at every count, its numbers in the titles."""
     from spiking_em.experiments import long_run_variant as variant
     from spiking_em.experiments.at_scale_figures import plot_samples
-    samples, row = {}, {"presentations": "each count"}
+    samples, row = {}, {}
     for n, c in zip(counts, checkpoints, strict=True):
         images = variant.kept_samples(runs, n)
         if images is not None:
-            name = f"{n} digits"
-            samples[name] = images
-            row[name] = {**c["spiking_noise_between"],
-                         "classes": c["spiking_noise_between"]["classes"]}
+            samples[n] = images
+            row[n] = {**c["spiking_noise_between"],
+                      "title": f"half the paper's rms, {n} digits"}
     if samples:
         plot_samples(samples, row, path)
 

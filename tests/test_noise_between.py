@@ -93,5 +93,7 @@ def test_the_figure_draws_every_learner(tmp_path):
     rows = [{"presentations": n, **nb.committed_rows(FIGURES, n),
              "spiking_noise_between": {"parzen_generate": p, "frechet_generate": 80.0}}
             for n, p in ((5100, 120.0), (10200, 130.0))]
-    script._plot(rows, tmp_path / "between.png")
+    context = [{"presentations": n, **nb.committed_rows(FIGURES, n)}
+               for n in (5100, 10200, 20400, 30600)]
+    script._plot(rows, context, tmp_path / "between.png")
     assert (tmp_path / "between.png").stat().st_size > 10_000

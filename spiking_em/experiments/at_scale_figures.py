@@ -64,13 +64,15 @@ def _untrained_off_the_axis(ax, results: dict, rows: list[dict]) -> None:
 
 
 def plot_samples(samples: dict[str, np.ndarray], row: dict, path) -> Path:
-    """100 GENERATE samples of each learner at one checkpoint, its numbers in the title."""
+    """100 GENERATE samples of each learner at one checkpoint, its numbers in the title (whose
+    first line is ``row[learner]["title"]`` where given)."""
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(samples), figsize=(3.8 * len(samples), 4.4))
         for ax, (learner, imgs) in zip(np.atleast_1d(axes), samples.items(), strict=True):
             ax.imshow(image_grid(imgs[:100], 10), cmap="gray", vmin=0, vmax=1)
             m = row[learner]
-            ax.set_title(f"{learner} at {row['presentations']} digits\n"
+            title = m["title"] if "title" in m else f"{learner} at {row['presentations']} digits"
+            ax.set_title(f"{title}\n"
                          f"Parzen GENERATE {m['parzen_generate']:.1f} nats\n"
                          f"Fréchet {m['frechet_generate']:.1f}, "
                          f"{m.get('classes', m.get('classes_generate'))}/10 classes\n"
