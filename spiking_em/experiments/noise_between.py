@@ -22,12 +22,12 @@ import math
 from itertools import pairwise
 from pathlib import Path
 
-#: the fraction of the paper's rms per area: half, the geometric middle of the bracket in
-#: variance terms is a quarter (weak ~0.01 of the paper's variance, paper-sized 1)
+#: the fraction of the paper's rms per area: half (a quarter of its variance), between the
+#: weak sample (~0.01 of the paper's variance) and the paper-sized one (1)
 FRACTION = 0.5
 #: expected floor spikes per H1 / H2 neuron in the sample (the curve's, the long run's)
 FLOOR = 0.5
-#: the committed learners beside this one: (key, label, results file, how to read a row)
+#: the committed learners beside this one (:func:`committed_rows`): (key, label)
 OTHERS = (("spiking_paper_noise", "spiking, paper-sized noise (long run)"),
           ("spiking_paper_noise_pixel_baseline", "spiking, paper-sized + pixel baseline 0.1"),
           ("spiking_weak_noise", "spiking, weak noise"),
